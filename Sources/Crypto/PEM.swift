@@ -1,0 +1,58 @@
+/// PEM text handling for public keys: lenient reading, canonical and wrapped writing.
+public enum PEM {
+    /// The armour lines of a SubjectPublicKeyInfo PEM.
+    public static let publicKeyHeader = "-----BEGIN PUBLIC KEY-----"
+    public static let publicKeyFooter = "-----END PUBLIC KEY-----"
+
+    /// Extracts the DER bytes of the first `label` block in `text`, tolerating any line width, CRLF, surrounding
+    /// whitespace and a trailing newline. Throws `invalidPEM` when the armour is missing or the body is not base64.
+    public static func decodeBlock(_ text: String, header: String = publicKeyHeader, footer: String = publicKeyFooter)
+        throws(CryptoError) -> [UInt8]
+    {
+        let bytes = Array(text.utf8)
+        guard let headerEnd = firstIndex(of: Array(header.utf8), in: bytes, from: 0)?.upperBound else {
+            throw .invalidPEM("missing \"\(header)\" line")
+        }
+        guard let footerStart = firstIndex(of: Array(footer.utf8), in: bytes, from: headerEnd)?.lowerBound else {
+            throw .invalidPEM("missing \"\(footer)\" line")
+        }
+        let body = String(decoding: bytes[headerEnd..<footerStart], as: UTF8.self)
+        guard let der = Base64.decodeIgnoringWhitespace(body), !der.isEmpty else {
+            throw .invalidPEM("the body between the armour lines is not valid base64")
+        }
+        return der
+    }
+
+    /// The range of the first occurrence of `needle` in `haystack` at or after `start`.
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Range<Int>? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var i = start
+        while i + needle.count <= haystack.count {
+            if haystack[i] == needle[0], haystack[i..<i + needle.count].elementsEqual(needle) {
+                return i..<i + needle.count
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The protocol's canonical layout: header, base64 of the DER on one line, footer; no trailing newline.
+    public static func canonical(der: [UInt8]) -> String {
+        "\(publicKeyHeader)\n\(Base64.encode(der))\n\(publicKeyFooter)"
+    }
+
+    /// The layout OpenSSL and most libraries write: body wrapped at `lineLength` columns, trailing newline.
+    public static func wrapped(der: [UInt8], lineLength: Int = 64) -> String {
+        precondition(lineLength > 0, "line length must be positive")
+        let body = Array(Base64.encode(der).utf8)
+        var lines: [String] = [publicKeyHeader]
+        var start = 0
+        while start < body.count {
+            let end = min(start + lineLength, body.count)
+            lines.append(String(decoding: body[start..<end], as: UTF8.self))
+            start = end
+        }
+        lines.append(publicKeyFooter)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,75 @@
+import COpenSSL
+import Synchronization
+
+/// A small pool of initialised `EVP_PKEY_CTX` objects for one key and one operation (sign, verify, encrypt or
+/// decrypt with fixed padding parameters).
+///
+/// Creating and initialising a context costs several provider lookups in OpenSSL 3, as much as a verification
+/// itself; an initialised context can run the same operation again and again (this is what `openssl speed`
+/// does). A context is used by one thread at a time: callers borrow one, use it, and return it.
+final class PKeyContextPool: @unchecked Sendable {
+    // @unchecked Sendable: `key` is an EVP_PKEY that is fully built before the pool exists and never mutated
+    // afterwards; OpenSSL allows concurrent operations on one EVP_PKEY from many contexts. Idle contexts are
+    // only reachable through the Mutex, and a borrowed context is owned by exactly one caller until returned,
+    // so no EVP_PKEY_CTX is ever used by two threads at once.
+    private let key: OpaquePointer
+    private let operation: String
+    private let configure: @Sendable (OpaquePointer) -> Bool
+    private let idle = Mutex<[IdleContext]>([])
+    private let maxIdle: Int
+
+    /// - Parameters:
+    ///   - key: the EVP_PKEY to operate with (owned by the caller, who outlives the pool).
+    ///   - operation: a name for error messages.
+    ///   - maxIdle: how many idle contexts to keep; more are freed on return.
+    ///   - configure: initialises a new context for the operation (`EVP_PKEY_verify_init` + padding…).
+    init(key: OpaquePointer, operation: String, maxIdle: Int = 8,
+         configure: @escaping @Sendable (OpaquePointer) -> Bool) {
+        self.key = key
+        self.operation = operation
+        self.maxIdle = maxIdle
+        self.configure = configure
+    }
+
+    deinit {
+        idle.withLock { contexts in
+            for context in contexts { EVP_PKEY_CTX_free(context.pointer) }
+            contexts.removeAll()
+        }
+    }
+
+    /// Runs `body` with a context that no other thread uses meanwhile.
+    func withContext<R>(_ body: (OpaquePointer) throws(CryptoError) -> R) throws(CryptoError) -> R {
+        let context = try borrow()
+        defer { giveBack(context) }
+        return try body(context)
+    }
+
+    private func borrow() throws(CryptoError) -> OpaquePointer {
+        if let context = idle.withLock({ $0.popLast() }) { return context.pointer }
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else {
+            throw OpenSSLErrorQueue.failure("\(operation): EVP_PKEY_CTX_new_from_pkey")
+        }
+        guard configure(context) else {
+            EVP_PKEY_CTX_free(context)
+            throw OpenSSLErrorQueue.failure("\(operation): context setup")
+        }
+        return context
+    }
+
+    private func giveBack(_ context: OpaquePointer) {
+        let kept = idle.withLock { contexts -> Bool in
+            guard contexts.count < maxIdle else { return false }
+            contexts.append(IdleContext(pointer: context))
+            return true
+        }
+        if !kept { EVP_PKEY_CTX_free(context) }
+    }
+}
+
+/// An idle EVP_PKEY_CTX parked in a pool.
+private struct IdleContext: @unchecked Sendable {
+    // @unchecked Sendable: an idle context is referenced only from the pool's Mutex-protected array; it moves
+    // out of the array (under the lock) before any thread uses it, so it is never shared between threads.
+    let pointer: OpaquePointer
+}

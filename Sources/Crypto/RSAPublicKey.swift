@@ -1,0 +1,149 @@
+import COpenSSL
+
+/// An RSA-2048 (e = 65537) public key, parsed once and reusable: verifying many messages from one sender, or
+/// encrypting to one recipient many times, never re-parses the PEM.
+public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConvertible {
+    // @unchecked Sendable: `key` is an EVP_PKEY created in `init` and never mutated afterwards (OpenSSL allows
+    // concurrent use of an immutable EVP_PKEY); every operation runs on a context borrowed exclusively from a
+    // PKeyContextPool; all other stored properties are immutable values.
+    let key: OpaquePointer
+
+    /// DER of the SubjectPublicKeyInfo, as OpenSSL re-encodes it (canonical DER).
+    public let spkiDER: [UInt8]
+    /// The protocol's canonical PEM (one base64 line, no trailing newline): what we emit on the wire.
+    public let canonicalPEM: String
+    /// `base64(sha256(canonicalPEM))`: the user's identity in the protocol.
+    public let fingerprint: String
+
+    private let verifyContexts: PKeyContextPool
+    private let encryptContexts: PKeyContextPool
+
+    /// Parses a SubjectPublicKeyInfo PEM in any line layout; refuses anything but RSA-2048 with e = 65537.
+    public convenience init(pem: String) throws(CryptoError) {
+        try self.init(spkiDER: PEM.decodeBlock(pem))
+    }
+
+    /// Parses DER-encoded SubjectPublicKeyInfo; refuses anything but RSA-2048 with e = 65537.
+    public convenience init(spkiDER der: [UInt8]) throws(CryptoError) {
+        guard !der.isEmpty else { throw .invalidPEM("empty DER") }
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            let key = d2i_PUBKEY(nil, &cursor, buffer.count)
+            // Refuse trailing bytes after the DER structure: the key must be exactly what was sent.
+            if let key, cursor != buffer.baseAddress! + buffer.count {
+                EVP_PKEY_free(key)
+                return nil
+            }
+            return key
+        }
+        guard let parsed else {
+            OpenSSLErrorQueue.clear()
+            throw .invalidPEM("the body is not a DER SubjectPublicKeyInfo")
+        }
+        do {
+            try RSAKeyPolicy.check(parsed)
+        } catch {
+            EVP_PKEY_free(parsed)
+            throw error
+        }
+        try self.init(taking: parsed)
+    }
+
+    /// Takes ownership of an EVP_PKEY that already passed `RSAKeyPolicy.check`.
+    init(taking key: OpaquePointer) throws(CryptoError) {
+        let der: [UInt8]
+        do {
+            der = try Self.encodeSPKI(key)
+        } catch {
+            EVP_PKEY_free(key)
+            throw error
+        }
+        self.key = key
+        self.spkiDER = der
+        self.canonicalPEM = PEM.canonical(der: der)
+        self.fingerprint = Base64.encode(SHA256Hasher.hash(utf8: canonicalPEM))
+        self.verifyContexts = PKeyContextPool(key: key, operation: "PSS verify") { context in
+            let sha256 = OpenSSLAlgorithms.shared.sha256
+            return EVP_PKEY_verify_init(context) == 1
+                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) == 1
+                && EVP_PKEY_CTX_set_signature_md(context, sha256) == 1
+                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
+                // Interop rule 1: accept any salt length (some peers sign with the maximum, 222 bytes).
+                && EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSA_PSS_SALTLEN_AUTO) == 1
+        }
+        self.encryptContexts = PKeyContextPool(key: key, operation: "OAEP encrypt") { context in
+            let sha256 = OpenSSLAlgorithms.shared.sha256
+            return EVP_PKEY_encrypt_init(context) == 1
+                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_OAEP_PADDING) == 1
+                && EVP_PKEY_CTX_set_rsa_oaep_md(context, sha256) == 1
+                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
+        }
+    }
+
+    deinit { EVP_PKEY_free(key) }
+
+    /// The canonical DER SubjectPublicKeyInfo of an EVP_PKEY (public or private).
+    static func encodeSPKI(_ key: OpaquePointer) throws(CryptoError) -> [UInt8] {
+        let length = i2d_PUBKEY(key, nil)
+        guard length > 0 else { throw OpenSSLErrorQueue.failure("i2d_PUBKEY") }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return i2d_PUBKEY(key, &cursor)
+        }
+        guard written == length else { throw OpenSSLErrorQueue.failure("i2d_PUBKEY") }
+        return der
+    }
+
+    /// The PEM wrapped at `lineLength` columns with a trailing newline (the usual OpenSSL layout).
+    public func wrappedPEM(lineLength: Int = 64) -> String {
+        PEM.wrapped(der: spkiDER, lineLength: lineLength)
+    }
+
+    /// Checks an RSA-PSS (SHA-256, MGF1-SHA-256, any salt length) signature over a SHA-256 `digest`.
+    /// Returns false for a wrong, truncated or garbage signature; never throws for bad input.
+    public func isValidPSSSignature(_ signature: [UInt8], sha256Digest digest: [UInt8]) -> Bool {
+        guard digest.count == SHA256Hasher.digestLength, signature.count == 256 else { return false }
+        let result: Int32
+        do {
+            result = try verifyContexts.withContext { context in
+                signature.withUnsafeBufferPointer { sig in
+                    digest.withUnsafeBufferPointer { md in
+                        EVP_PKEY_verify(context, sig.baseAddress, sig.count, md.baseAddress, md.count)
+                    }
+                }
+            }
+        } catch {
+            return false
+        }
+        if result != 1 { OpenSSLErrorQueue.clear() }
+        return result == 1
+    }
+
+    /// Checks an RSA-PSS signature over `message` (hashed here with SHA-256).
+    public func isValidPSSSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        isValidPSSSignature(signature, sha256Digest: SHA256Hasher.hash(message))
+    }
+
+    /// RSA-OAEP (SHA-256, MGF1-SHA-256, empty label) encryption of at most 190 bytes.
+    public func encryptOAEP(_ plaintext: [UInt8]) throws(CryptoError) -> [UInt8] {
+        guard plaintext.count <= 190 else {
+            throw .invalidLength(what: "OAEP plaintext", expected: "at most 190 bytes", actual: plaintext.count)
+        }
+        return try encryptContexts.withContext { context throws(CryptoError) in
+            var output = [UInt8](repeating: 0, count: 256)
+            var length = output.count
+            let ok = output.withUnsafeMutableBufferPointer { out in
+                plaintext.withUnsafeBufferPointer { input in
+                    EVP_PKEY_encrypt(context, out.baseAddress, &length, input.baseAddress, input.count)
+                }
+            }
+            guard ok == 1, length == 256 else { throw OpenSSLErrorQueue.failure("EVP_PKEY_encrypt") }
+            return output
+        }
+    }
+
+    public static func == (lhs: RSAPublicKey, rhs: RSAPublicKey) -> Bool { lhs.spkiDER == rhs.spkiDER }
+    public func hash(into hasher: inout Hasher) { hasher.combine(spkiDER) }
+    public var description: String { "RSAPublicKey(\(fingerprint))" }
+}
