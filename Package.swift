@@ -18,7 +18,7 @@ let package = Package(
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C system libraries. Only OlafCrypto imports COpenSSL; only the systemd integration imports CSystemd.

@@ -28,7 +28,9 @@ public enum CryptoBenchmark {
         let digest = SHA256Hasher.hash(message)
         let signature = try sender.signPSS(sha256Digest: digest)
         let verifier = sender.publicKey
-        guard verifier.isValidPSSSignature(signature, sha256Digest: digest) else { throw BenchmarkError.selfCheckFailed("pss") }
+        guard verifier.isValidPSSSignature(signature, sha256Digest: digest) else {
+            throw BenchmarkError.selfCheckFailed("pss")
+        }
 
         let publicChat = try SignedEnvelope.sign(
             .publicChat(PublicChatData(sender: verifier.fingerprint, message: String(repeating: "m", count: 100))),
@@ -43,24 +45,35 @@ public enum CryptoBenchmark {
 
         var results: [Result] = []
         func measure(_ name: String, _ explanation: String, _ body: () throws -> Void) throws {
-            results.append(Result(name: name, opsPerSecond: try OpsTimer.opsPerSecond(seconds: seconds, body),
-                                  explanation: explanation))
+            results.append(
+                Result(
+                    name: name, opsPerSecond: try OpsTimer.opsPerSecond(seconds: seconds, body),
+                    explanation: explanation))
         }
         try measure("pss_sign", "RSA-2048 PSS sign of a SHA-256 digest") {
             _ = try sender.signPSS(sha256Digest: digest)
         }
         try measure("pss_verify", "RSA-2048 PSS verify, parsed key reused") {
-            guard verifier.isValidPSSSignature(signature, sha256Digest: digest) else { throw BenchmarkError.selfCheckFailed("verify") }
+            guard verifier.isValidPSSSignature(signature, sha256Digest: digest) else {
+                throw BenchmarkError.selfCheckFailed("verify")
+            }
         }
         try measure("envelope_verify", "parse a \(frameBytes.count)-byte public_chat frame + verify its signature") {
-            guard case .signed(let envelope) = try FrameDecoder.decode(frameBytes), envelope.isSigned(by: verifier) else {
+            guard case .signed(let envelope) = try FrameDecoder.decode(frameBytes), envelope.isSigned(by: verifier)
+            else {
                 throw BenchmarkError.selfCheckFailed("envelope")
             }
         }
-        try measure("oaep_encrypt", "RSA-2048 OAEP-SHA-256 wrap of a 16-byte key") { _ = try verifier.encryptOAEP(aesKey) }
+        try measure("oaep_encrypt", "RSA-2048 OAEP-SHA-256 wrap of a 16-byte key") {
+            _ = try verifier.encryptOAEP(aesKey)
+        }
         try measure("oaep_decrypt", "RSA-2048 OAEP-SHA-256 unwrap") { _ = try sender.decryptOAEP(wrapped) }
-        try measure("aes_gcm_seal_1k", "AES-128-GCM seal of 1 KiB") { _ = try AESGCM.seal(kibibyte, key: aesKey, iv: iv) }
-        try measure("aes_gcm_open_1k", "AES-128-GCM open of 1 KiB") { _ = try AESGCM.open(sealedKiB, key: aesKey, iv: iv) }
+        try measure("aes_gcm_seal_1k", "AES-128-GCM seal of 1 KiB") {
+            _ = try AESGCM.seal(kibibyte, key: aesKey, iv: iv)
+        }
+        try measure("aes_gcm_open_1k", "AES-128-GCM open of 1 KiB") {
+            _ = try AESGCM.open(sealedKiB, key: aesKey, iv: iv)
+        }
         try measure("chat_seal_1", "seal a chat for 1 recipient") {
             _ = try ChatCipher.seal("hello", from: verifier, to: [recipients[0]])
         }

@@ -9,7 +9,9 @@ public enum OpenSSLSpeed {
     }
 
     /// The command that produces the baseline.
-    public static func command(seconds: Int) -> [String] { ["openssl", "speed", "-mr", "-seconds", String(seconds), "rsa2048"] }
+    public static func command(seconds: Int) -> [String] {
+        ["openssl", "speed", "-mr", "-seconds", String(seconds), "rsa2048"]
+    }
 
     /// Runs `openssl speed -mr -seconds N rsa2048` and parses its machine-readable `+F2` line.
     public static func measure(seconds: Int) throws -> Baseline {

@@ -17,9 +17,11 @@ public enum AESGCM {
             var written: Int32 = 0
             var finalWritten: Int32 = 0
             let base = out.baseAddress!
-            let updated = plaintext.isEmpty || plaintext.withUnsafeBufferPointer {
-                EVP_EncryptUpdate(context, base, &written, $0.baseAddress, Int32($0.count)) == 1
-            }
+            let updated =
+                plaintext.isEmpty
+                || plaintext.withUnsafeBufferPointer {
+                    EVP_EncryptUpdate(context, base, &written, $0.baseAddress, Int32($0.count)) == 1
+                }
             return updated
                 && EVP_EncryptFinal_ex(context, base + Int(written), &finalWritten) == 1
                 && Int(written + finalWritten) == plaintext.count
@@ -44,7 +46,8 @@ public enum AESGCM {
                 var finalWritten: Int32 = 0
                 let base = out.baseAddress!
                 let inputBase = input.baseAddress!
-                let updated = ciphertextLength == 0
+                let updated =
+                    ciphertextLength == 0
                     || EVP_DecryptUpdate(context, base, &written, inputBase, Int32(ciphertextLength)) == 1
                 // The tag parameter is read-only for OpenSSL despite the non-const prototype.
                 let tag = UnsafeMutableRawPointer(mutating: inputBase + ciphertextLength)

@@ -1,6 +1,7 @@
 /// RFC 4648 standard base64 with padding, as the protocol uses everywhere.
 public enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// 255 marks a byte outside the alphabet.
     private static let decodeTable: [UInt8] = {

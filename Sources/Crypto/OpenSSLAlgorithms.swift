@@ -17,8 +17,8 @@ final class OpenSSLAlgorithms: @unchecked Sendable {
 
     private init() {
         guard let sha256 = EVP_MD_fetch(nil, "SHA256", nil),
-              let gcm = EVP_CIPHER_fetch(nil, "AES-128-GCM", nil),
-              let cbc = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
+            let gcm = EVP_CIPHER_fetch(nil, "AES-128-GCM", nil),
+            let cbc = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
         else {
             // The default provider always has these; without them nothing in OLAF can work.
             fatalError("OpenSSL default provider lacks SHA256/AES-128-GCM/AES-256-CBC: \(OpenSSLErrorQueue.drain())")

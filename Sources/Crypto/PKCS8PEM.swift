@@ -74,8 +74,9 @@ extension RSAPrivateKey {
         let sealed = passBytes.withUnsafeBufferPointer { pass in
             salt.withUnsafeMutableBufferPointer { saltBuffer in
                 pass.withMemoryRebound(to: CChar.self) { passChars in
-                    PKCS8_encrypt(-1, OpenSSLAlgorithms.shared.aes256CBC, passChars.baseAddress, Int32(passChars.count),
-                                  saltBuffer.baseAddress, Int32(saltBuffer.count), iterations, info)
+                    PKCS8_encrypt(
+                        -1, OpenSSLAlgorithms.shared.aes256CBC, passChars.baseAddress, Int32(passChars.count),
+                        saltBuffer.baseAddress, Int32(saltBuffer.count), iterations, info)
                 }
             }
         }

@@ -13,22 +13,18 @@ final class PKeyContextPool: @unchecked Sendable {
     // only reachable through the Mutex, and a borrowed context is owned by exactly one caller until returned,
     // so no EVP_PKEY_CTX is ever used by two threads at once.
     private let key: OpaquePointer
-    private let operation: String
-    private let configure: @Sendable (OpaquePointer) -> Bool
+    let operation: RSAOperation
     private let idle = Mutex<[IdleContext]>([])
     private let maxIdle: Int
 
     /// - Parameters:
     ///   - key: the EVP_PKEY to operate with (owned by the caller, who outlives the pool).
-    ///   - operation: a name for error messages.
+    ///   - operation: what every context of this pool does.
     ///   - maxIdle: how many idle contexts to keep; more are freed on return.
-    ///   - configure: initialises a new context for the operation (`EVP_PKEY_verify_init` + padding…).
-    init(key: OpaquePointer, operation: String, maxIdle: Int = 8,
-         configure: @escaping @Sendable (OpaquePointer) -> Bool) {
+    init(key: OpaquePointer, operation: RSAOperation, maxIdle: Int = 8) {
         self.key = key
         self.operation = operation
         self.maxIdle = maxIdle
-        self.configure = configure
     }
 
     deinit {
@@ -45,14 +41,19 @@ final class PKeyContextPool: @unchecked Sendable {
         return try body(context)
     }
 
+    /// Runs the pool's sign/encrypt/decrypt operation on `input`; nil when OpenSSL refuses it.
+    func transform(_ input: [UInt8], capacity: Int) throws(CryptoError) -> [UInt8]? {
+        try withContext { context in operation.transform(context, input, capacity: capacity) }
+    }
+
     private func borrow() throws(CryptoError) -> OpaquePointer {
         if let context = idle.withLock({ $0.popLast() }) { return context.pointer }
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else {
-            throw OpenSSLErrorQueue.failure("\(operation): EVP_PKEY_CTX_new_from_pkey")
+            throw OpenSSLErrorQueue.failure("\(operation.name): EVP_PKEY_CTX_new_from_pkey")
         }
-        guard configure(context) else {
+        guard operation.configure(context) else {
             EVP_PKEY_CTX_free(context)
-            throw OpenSSLErrorQueue.failure("\(operation): context setup")
+            throw OpenSSLErrorQueue.failure("\(operation.name): context setup")
         }
         return context
     }

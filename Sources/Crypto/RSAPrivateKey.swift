@@ -13,49 +13,21 @@ public final class RSAPrivateKey: @unchecked Sendable {
     private let signContexts: PKeyContextPool
     private let decryptContexts: PKeyContextPool
 
-    /// The PSS salt length we sign with, fixed by the protocol.
-    public static let pssSaltLength: Int32 = 32
-
     /// Takes ownership of an EVP_PKEY holding a private key; checks the key policy.
     init(taking key: OpaquePointer) throws(CryptoError) {
-        do {
-            try RSAKeyPolicy.check(key)
-        } catch {
-            EVP_PKEY_free(key)
-            throw error
-        }
         // The public half gets its own EVP_PKEY (from the SPKI encoding), so it can outlive this object.
-        let der: [UInt8]
-        do {
-            der = try RSAPublicKey.encodeSPKI(key)
-        } catch {
-            EVP_PKEY_free(key)
-            throw error
-        }
         let publicKey: RSAPublicKey
         do {
-            publicKey = try RSAPublicKey(spkiDER: der)
+            try RSAKeyPolicy.check(key)
+            publicKey = try RSAPublicKey(spkiDER: RSAPublicKey.encodeSPKI(key))
         } catch {
             EVP_PKEY_free(key)
             throw error
         }
         self.key = key
         self.publicKey = publicKey
-        self.signContexts = PKeyContextPool(key: key, operation: "PSS sign") { context in
-            let sha256 = OpenSSLAlgorithms.shared.sha256
-            return EVP_PKEY_sign_init(context) == 1
-                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) == 1
-                && EVP_PKEY_CTX_set_signature_md(context, sha256) == 1
-                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
-                && EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSAPrivateKey.pssSaltLength) == 1
-        }
-        self.decryptContexts = PKeyContextPool(key: key, operation: "OAEP decrypt") { context in
-            let sha256 = OpenSSLAlgorithms.shared.sha256
-            return EVP_PKEY_decrypt_init(context) == 1
-                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_OAEP_PADDING) == 1
-                && EVP_PKEY_CTX_set_rsa_oaep_md(context, sha256) == 1
-                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
-        }
+        self.signContexts = PKeyContextPool(key: key, operation: .pssSign)
+        self.decryptContexts = PKeyContextPool(key: key, operation: .oaepDecrypt)
     }
 
     deinit { EVP_PKEY_free(key) }
@@ -68,8 +40,8 @@ public final class RSAPrivateKey: @unchecked Sendable {
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer? = nil
         guard EVP_PKEY_keygen_init(context) == 1,
-              EVP_PKEY_CTX_set_rsa_keygen_bits(context, RSAKeyPolicy.modulusBits) == 1,
-              EVP_PKEY_generate(context, &key) == 1, let key
+            EVP_PKEY_CTX_set_rsa_keygen_bits(context, RSAKeyPolicy.modulusBits) == 1,
+            EVP_PKEY_generate(context, &key) == 1, let key
         else { throw OpenSSLErrorQueue.failure("RSA key generation") }
         // OpenSSL's default public exponent is 65537; the policy check below confirms it.
         return try RSAPrivateKey(taking: key)
@@ -80,17 +52,10 @@ public final class RSAPrivateKey: @unchecked Sendable {
         guard digest.count == SHA256Hasher.digestLength else {
             throw .invalidLength(what: "SHA-256 digest", expected: "32 bytes", actual: digest.count)
         }
-        return try signContexts.withContext { context throws(CryptoError) in
-            var signature = [UInt8](repeating: 0, count: 256)
-            var length = signature.count
-            let ok = signature.withUnsafeMutableBufferPointer { out in
-                digest.withUnsafeBufferPointer { md in
-                    EVP_PKEY_sign(context, out.baseAddress, &length, md.baseAddress, md.count)
-                }
-            }
-            guard ok == 1, length == 256 else { throw OpenSSLErrorQueue.failure("EVP_PKEY_sign") }
-            return signature
+        guard let signature = try signContexts.transform(digest, capacity: 256), signature.count == 256 else {
+            throw OpenSSLErrorQueue.failure("EVP_PKEY_sign")
         }
+        return signature
     }
 
     /// RSA-PSS signature over `message` (hashed here with SHA-256).
@@ -102,19 +67,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
     /// was not encrypted to this key, including ciphertexts of the wrong length.
     public func decryptOAEP(_ ciphertext: [UInt8]) throws(CryptoError) -> [UInt8] {
         guard ciphertext.count == 256 else { throw .decryptionFailed }
-        return try decryptContexts.withContext { context throws(CryptoError) in
-            var output = [UInt8](repeating: 0, count: 256)
-            var length = output.count
-            let ok = output.withUnsafeMutableBufferPointer { out in
-                ciphertext.withUnsafeBufferPointer { input in
-                    EVP_PKEY_decrypt(context, out.baseAddress, &length, input.baseAddress, input.count)
-                }
-            }
-            guard ok == 1 else {
-                OpenSSLErrorQueue.clear()
-                throw .decryptionFailed
-            }
-            return Array(output[0..<length])
-        }
+        guard let plaintext = try decryptContexts.transform(ciphertext, capacity: 256) else { throw .decryptionFailed }
+        return plaintext
     }
 }

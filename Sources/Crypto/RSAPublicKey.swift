@@ -62,22 +62,8 @@ public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConv
         self.spkiDER = der
         self.canonicalPEM = PEM.canonical(der: der)
         self.fingerprint = Base64.encode(SHA256Hasher.hash(utf8: canonicalPEM))
-        self.verifyContexts = PKeyContextPool(key: key, operation: "PSS verify") { context in
-            let sha256 = OpenSSLAlgorithms.shared.sha256
-            return EVP_PKEY_verify_init(context) == 1
-                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) == 1
-                && EVP_PKEY_CTX_set_signature_md(context, sha256) == 1
-                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
-                // Interop rule 1: accept any salt length (some peers sign with the maximum, 222 bytes).
-                && EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSA_PSS_SALTLEN_AUTO) == 1
-        }
-        self.encryptContexts = PKeyContextPool(key: key, operation: "OAEP encrypt") { context in
-            let sha256 = OpenSSLAlgorithms.shared.sha256
-            return EVP_PKEY_encrypt_init(context) == 1
-                && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_OAEP_PADDING) == 1
-                && EVP_PKEY_CTX_set_rsa_oaep_md(context, sha256) == 1
-                && EVP_PKEY_CTX_set_rsa_mgf1_md(context, sha256) == 1
-        }
+        self.verifyContexts = PKeyContextPool(key: key, operation: .pssVerify)
+        self.encryptContexts = PKeyContextPool(key: key, operation: .oaepEncrypt)
     }
 
     deinit { EVP_PKEY_free(key) }
@@ -130,17 +116,10 @@ public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConv
         guard plaintext.count <= 190 else {
             throw .invalidLength(what: "OAEP plaintext", expected: "at most 190 bytes", actual: plaintext.count)
         }
-        return try encryptContexts.withContext { context throws(CryptoError) in
-            var output = [UInt8](repeating: 0, count: 256)
-            var length = output.count
-            let ok = output.withUnsafeMutableBufferPointer { out in
-                plaintext.withUnsafeBufferPointer { input in
-                    EVP_PKEY_encrypt(context, out.baseAddress, &length, input.baseAddress, input.count)
-                }
-            }
-            guard ok == 1, length == 256 else { throw OpenSSLErrorQueue.failure("EVP_PKEY_encrypt") }
-            return output
+        guard let wrapped = try encryptContexts.transform(plaintext, capacity: 256), wrapped.count == 256 else {
+            throw OpenSSLErrorQueue.failure("EVP_PKEY_encrypt")
         }
+        return wrapped
     }
 
     public static func == (lhs: RSAPublicKey, rhs: RSAPublicKey) -> Bool { lhs.spkiDER == rhs.spkiDER }

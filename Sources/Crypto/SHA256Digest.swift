@@ -9,7 +9,7 @@ public struct SHA256Hasher: ~Copyable {
 
     public init() {
         guard let context = EVP_MD_CTX_new(),
-              EVP_DigestInit_ex2(context, OpenSSLAlgorithms.shared.sha256, nil) == 1
+            EVP_DigestInit_ex2(context, OpenSSLAlgorithms.shared.sha256, nil) == 1
         else { fatalError("SHA-256 context setup failed: \(OpenSSLErrorQueue.drain())") }
         self.context = context
     }

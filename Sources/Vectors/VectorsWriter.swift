@@ -25,17 +25,19 @@ public enum VectorsWriter {
             .publicChat(PublicChatData(sender: fingerprint, message: "Hello, neighbourhood!")),
             counter: firstCounter + 1, with: key)
         let unicodeChat = try SignedEnvelope.sign(
-            .publicChat(PublicChatData(sender: fingerprint, message: unicodeText)), counter: firstCounter + 2, with: key)
+            .publicChat(PublicChatData(sender: fingerprint, message: unicodeText)), counter: firstCounter + 2, with: key
+        )
 
         let aesKey = try SecureRandom.bytes(AESGCM.keyLength), iv = try SecureRandom.bytes(AESGCM.ivLength)
         let chatData = try ChatCipher.seal(
             sampleChatText, from: publicKey, to: [ChatRecipient(publicKey: publicKey, homeServer: sampleHomeServer)],
             aesKey: aesKey, iv: iv)
         let chat = try SignedEnvelope.sign(.chat(chatData), counter: firstCounter + 3, with: key)
-        let plaintext = JSONWriter.python(.object([
-            "participants": .array([.string(fingerprint), .string(fingerprint)]),
-            "message": .string(sampleChatText),
-        ]))
+        let plaintext = JSONWriter.python(
+            .object([
+                "participants": .array([.string(fingerprint), .string(fingerprint)]),
+                "message": .string(sampleChatText),
+            ]))
 
         let messages: [JSONValue] = [
             entry("hello", hello),
@@ -62,17 +64,20 @@ public enum VectorsWriter {
             ]),
             "messages": .array(messages),
             "negative": .array(try negatives(publicChat: publicChat, otherKey: otherKey)),
-            "fingerprint_cases": .array([
-                publicKey.canonicalPEM, publicKey.wrappedPEM(),
-                publicKey.wrappedPEM().split(separator: "\n").joined(separator: "\r\n") + "\r\n",
-                publicKey.wrappedPEM(lineLength: 76),
-            ].map { .object(["public_pem": .string($0), "fingerprint": .string(fingerprint)]) }),
+            "fingerprint_cases": .array(
+                [
+                    publicKey.canonicalPEM, publicKey.wrappedPEM(),
+                    publicKey.wrappedPEM().split(separator: "\n").joined(separator: "\r\n") + "\r\n",
+                    publicKey.wrappedPEM(lineLength: 76),
+                ].map { .object(["public_pem": .string($0), "fingerprint": .string(fingerprint)]) }),
         ])
     }
 
     /// Frames that must not verify under the file's key.
     private static func negatives(publicChat: SignedEnvelope, otherKey: RSAPrivateKey) throws -> [JSONValue] {
-        func variant(_ name: String, data: String? = nil, counter: UInt64? = nil, signature: [UInt8]? = nil) -> JSONValue {
+        func variant(_ name: String, data: String? = nil, counter: UInt64? = nil, signature: [UInt8]? = nil)
+            -> JSONValue
+        {
             var frame = publicChat.frameObject
             if let data { frame["data"] = .string(data) }
             if let counter { frame["counter"] = .number(String(counter)) }
@@ -104,7 +109,8 @@ extension String {
         let bytes = Array(utf8), needle = Array(target.utf8)
         guard !needle.isEmpty, bytes.count >= needle.count else { return self }
         for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
-            return String(decoding: bytes[..<start] + Array(replacement.utf8) + bytes[(start + needle.count)...], as: UTF8.self)
+            return String(
+                decoding: bytes[..<start] + Array(replacement.utf8) + bytes[(start + needle.count)...], as: UTF8.self)
         }
         return self
     }

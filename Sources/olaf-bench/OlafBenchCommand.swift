@@ -40,17 +40,21 @@ struct CryptoCommand: ParsableCommand {
         }
         print(pad("measurement", 20) + pad("ops/s", 12) + pad("µs/op", 10) + "what")
         for result in results {
-            print(pad(result.name, 20) + pad(String(format: "%.0f", result.opsPerSecond), 12)
-                + pad(String(format: "%.1f", 1e6 / result.opsPerSecond), 10) + result.explanation)
+            print(
+                pad(result.name, 20) + pad(String(format: "%.0f", result.opsPerSecond), 12)
+                    + pad(String(format: "%.1f", 1e6 / result.opsPerSecond), 10) + result.explanation)
         }
         if let baseline {
             let verify = results.first { $0.name == "pss_verify" }?.opsPerSecond ?? 0
             let sign = results.first { $0.name == "pss_sign" }?.opsPerSecond ?? 0
-            print("\n`\(OpenSSLSpeed.command(seconds: max(1, Int(seconds.rounded()))).joined(separator: " "))`:"
-                + " sign \(String(format: "%.0f", baseline.signPerSecond))/s,"
-                + " verify \(String(format: "%.0f", baseline.verifyPerSecond))/s")
-            print("our PSS verify = \(String(format: "%.1f", 100 * verify / baseline.verifyPerSecond))% of openssl's verify/s;"
-                + " our PSS sign = \(String(format: "%.1f", 100 * sign / baseline.signPerSecond))% of openssl's sign/s")
+            print(
+                "\n`\(OpenSSLSpeed.command(seconds: max(1, Int(seconds.rounded()))).joined(separator: " "))`:"
+                    + " sign \(String(format: "%.0f", baseline.signPerSecond))/s,"
+                    + " verify \(String(format: "%.0f", baseline.verifyPerSecond))/s")
+            print(
+                "our PSS verify = \(String(format: "%.1f", 100 * verify / baseline.verifyPerSecond))% of openssl's verify/s;"
+                    + " our PSS sign = \(String(format: "%.1f", 100 * sign / baseline.signPerSecond))% of openssl's sign/s"
+            )
         }
     }
 

@@ -8,8 +8,9 @@ struct ChatTests {
 
     @Test("a direct chat opens for its recipient with sender and message")
     func directChat() throws {
-        let chat = try ChatCipher.seal("hi bob", from: alice.publicKey,
-                                       to: [ChatRecipient(publicKey: bob.publicKey, homeServer: "10.0.0.2:8001")])
+        let chat = try ChatCipher.seal(
+            "hi bob", from: alice.publicKey,
+            to: [ChatRecipient(publicKey: bob.publicKey, homeServer: "10.0.0.2:8001")])
         #expect(chat.destinationServers == ["10.0.0.2:8001"])
         #expect(chat.iv.count == 16 && chat.symmKeys.count == 1 && chat.symmKeys[0].count == 256)
         let opened = try ChatCipher.open(chat, with: bob)
@@ -23,8 +24,10 @@ struct ChatTests {
 
     @Test("a group chat opens for every recipient, whichever symm_keys slot is theirs")
     func groupChat() throws {
-        let recipients = [ChatRecipient(publicKey: bob.publicKey, homeServer: "a:1"),
-                          ChatRecipient(publicKey: carol.publicKey, homeServer: "b:2")]
+        let recipients = [
+            ChatRecipient(publicKey: bob.publicKey, homeServer: "a:1"),
+            ChatRecipient(publicKey: carol.publicKey, homeServer: "b:2"),
+        ]
         let chat = try ChatCipher.seal("hello group \u{1F600}", from: alice.publicKey, to: recipients)
         for key in [bob, carol] {
             let opened = try ChatCipher.open(chat, with: key)
@@ -35,7 +38,8 @@ struct ChatTests {
 
     @Test("the signed envelope of a chat verifies against the sender named inside it")
     func envelopeSender() throws {
-        let chat = try ChatCipher.seal("x", from: alice.publicKey, to: [ChatRecipient(publicKey: bob.publicKey, homeServer: "a:1")])
+        let chat = try ChatCipher.seal(
+            "x", from: alice.publicKey, to: [ChatRecipient(publicKey: bob.publicKey, homeServer: "a:1")])
         let envelope = try SignedEnvelope.sign(.chat(chat), counter: 5, with: alice)
         let opened = try ChatCipher.open(chat, with: bob)
         try opened.checkSigned(envelope, by: alice.publicKey)
@@ -49,20 +53,23 @@ struct ChatTests {
     /// Builds a chat by hand with a chosen plaintext, encrypted to bob.
     private func handmade(_ plaintext: String) throws -> ChatData {
         let aesKey = try SecureRandom.bytes(16), iv = try SecureRandom.bytes(16)
-        return try ChatData(destinationServers: ["a:1"], iv: iv, symmKeys: [bob.publicKey.encryptOAEP(aesKey)],
-                            ciphertext: AESGCM.seal(Array(plaintext.utf8), key: aesKey, iv: iv))
+        return try ChatData(
+            destinationServers: ["a:1"], iv: iv, symmKeys: [bob.publicKey.encryptOAEP(aesKey)],
+            ciphertext: AESGCM.seal(Array(plaintext.utf8), key: aesKey, iv: iv))
     }
 
     @Test("the {\"chat\": {...}} plaintext wrapper some peers emit is accepted")
     func wrappedPlaintext() throws {
         let fingerprints = "[\"\(alice.publicKey.fingerprint)\", \"\(bob.publicKey.fingerprint)\"]"
-        let opened = try ChatCipher.open(handmade("{\"chat\": {\"participants\": \(fingerprints), \"message\": \"w\"}}"), with: bob)
+        let opened = try ChatCipher.open(
+            handmade("{\"chat\": {\"participants\": \(fingerprints), \"message\": \"w\"}}"), with: bob)
         #expect(opened.wasWrapped && opened.message == "w")
     }
 
     @Test("a chat that decrypts but does not list us is refused")
     func notAParticipant() throws {
-        let plaintext = "{\"participants\": [\"\(alice.publicKey.fingerprint)\", \"\(carol.publicKey.fingerprint)\"], \"message\": \"m\"}"
+        let plaintext =
+            "{\"participants\": [\"\(alice.publicKey.fingerprint)\", \"\(carol.publicKey.fingerprint)\"], \"message\": \"m\"}"
         #expect(protocolError { _ = try ChatCipher.open(handmade(plaintext), with: bob) } == .notAParticipant)
     }
 
@@ -73,13 +80,18 @@ struct ChatTests {
         #expect(try ChatCipher.open(handmade(plaintext), with: bob).message == "m")
     }
 
-    @Test("malformed plaintexts are refused with field errors", arguments: [
-        (#"{"participants": [], "message": "m"}"#, ProtocolError.empty(field: "chat.participants")),
-        (#"{"participants": "x", "message": "m"}"#, .wrongType(field: "chat.participants", expected: "an array", actual: "string")),
-        (#"{"participants": ["x"]}"#, .missingField("chat.message")),
-        (#"{"message": "m"}"#, .missingField("chat.participants")),
-        (#"[1]"#, .notAnObject(field: "chat plaintext")),
-    ])
+    @Test(
+        "malformed plaintexts are refused with field errors",
+        arguments: [
+            (#"{"participants": [], "message": "m"}"#, ProtocolError.empty(field: "chat.participants")),
+            (
+                #"{"participants": "x", "message": "m"}"#,
+                .wrongType(field: "chat.participants", expected: "an array", actual: "string")
+            ),
+            (#"{"participants": ["x"]}"#, .missingField("chat.message")),
+            (#"{"message": "m"}"#, .missingField("chat.participants")),
+            (#"[1]"#, .notAnObject(field: "chat plaintext")),
+        ])
     func malformedPlaintext(plaintext: String, expected: ProtocolError) throws {
         let chat = try handmade(plaintext)
         #expect(protocolError { _ = try ChatCipher.open(chat, with: bob) } == expected)
@@ -89,19 +101,25 @@ struct ChatTests {
     func sealLimits() {
         let limits = ProtocolLimits(maxMessageBytes: 4, maxRecipients: 1)
         let one = ChatRecipient(publicKey: bob.publicKey, homeServer: "a:1")
-        #expect(protocolError { _ = try ChatCipher.seal("m", from: alice.publicKey, to: []) } == .empty(field: "recipients"))
-        #expect(protocolError { _ = try ChatCipher.seal("m", from: alice.publicKey, to: [one, one], limits: limits) }
-            == .tooMany(field: "recipients", limit: 1, actual: 2))
-        #expect(protocolError { _ = try ChatCipher.seal("12345", from: alice.publicKey, to: [one], limits: limits) }
-            == .tooLong(field: "message", limit: 4, actual: 5))
+        #expect(
+            protocolError { _ = try ChatCipher.seal("m", from: alice.publicKey, to: []) } == .empty(field: "recipients")
+        )
+        #expect(
+            protocolError { _ = try ChatCipher.seal("m", from: alice.publicKey, to: [one, one], limits: limits) }
+                == .tooMany(field: "recipients", limit: 1, actual: 2))
+        #expect(
+            protocolError { _ = try ChatCipher.seal("12345", from: alice.publicKey, to: [one], limits: limits) }
+                == .tooLong(field: "message", limit: 4, actual: 5))
     }
 
     static let key256 = JSONValue.string(Base64.encode([UInt8](repeating: 9, count: 256)))
     static let iv16 = JSONValue.string(Base64.encode([UInt8](repeating: 1, count: 16)))
     static let body = JSONValue.string(Base64.encode([UInt8](repeating: 2, count: 40)))
 
-    private func chatObject(destinations: JSONValue = ["a:1"], iv: JSONValue = iv16, keys: JSONValue = [key256],
-                            chat: JSONValue = body) -> JSONObject {
+    private func chatObject(
+        destinations: JSONValue = ["a:1"], iv: JSONValue = iv16, keys: JSONValue = [key256],
+        chat: JSONValue = body
+    ) -> JSONObject {
         ["type": "chat", "destination_servers": destinations, "iv": iv, "symm_keys": keys, "chat": chat]
     }
 
@@ -111,25 +129,44 @@ struct ChatTests {
         let cases: [(JSONObject, ProtocolError)] = [
             (chatObject(iv: shortIV), .invalidLength(field: "data.iv", expected: "16 bytes", actual: 12)),
             (chatObject(iv: "not base64!"), .invalidBase64(field: "data.iv")),
-            (chatObject(keys: [Self.key256, Self.key256]),
-             .countMismatch(field: "data.symm_keys", count: 2, otherField: "data.destination_servers", otherCount: 1)),
+            (
+                chatObject(keys: [Self.key256, Self.key256]),
+                .countMismatch(field: "data.symm_keys", count: 2, otherField: "data.destination_servers", otherCount: 1)
+            ),
             (chatObject(destinations: [], keys: []), .empty(field: "data.destination_servers")),
-            (chatObject(keys: ["AAAA"]),
-             .invalidLength(field: "data.symm_keys", expected: "256 bytes (RSA-2048 OAEP)", actual: 3)),
-            (chatObject(keys: [5]), .wrongType(field: "data.symm_keys", expected: "an array of strings", actual: "an array holding number")),
-            (chatObject(chat: "AAAA"), .invalidLength(field: "data.chat", expected: "at least the 16-byte tag", actual: 3)),
-            (chatObject(destinations: "a:1"), .wrongType(field: "data.destination_servers", expected: "an array", actual: "string")),
+            (
+                chatObject(keys: ["AAAA"]),
+                .invalidLength(field: "data.symm_keys", expected: "256 bytes (RSA-2048 OAEP)", actual: 3)
+            ),
+            (
+                chatObject(keys: [5]),
+                .wrongType(field: "data.symm_keys", expected: "an array of strings", actual: "an array holding number")
+            ),
+            (
+                chatObject(chat: "AAAA"),
+                .invalidLength(field: "data.chat", expected: "at least the 16-byte tag", actual: 3)
+            ),
+            (
+                chatObject(destinations: "a:1"),
+                .wrongType(field: "data.destination_servers", expected: "an array", actual: "string")
+            ),
         ]
         for (object, expected) in cases {
             #expect(protocolError { _ = try ChatData(wire: object, limits: .default) } == expected)
         }
         if case .invalidAddress(field: "data.destination_servers", _)? =
-            protocolError({ _ = try ChatData(wire: chatObject(destinations: ["ftp://x"]), limits: .default) }) {} else {
+            protocolError({ _ = try ChatData(wire: chatObject(destinations: ["ftp://x"]), limits: .default) })
+        {
+        } else {
             Issue.record("bad destination accepted")
         }
         let tight = ProtocolLimits(maxRecipients: 1)
-        #expect(protocolError { _ = try ChatData(wire: chatObject(destinations: ["a:1", "b:2"], keys: [Self.key256, Self.key256]), limits: tight) }
-            == .tooMany(field: "data.destination_servers", limit: 1, actual: 2))
+        #expect(
+            protocolError {
+                _ = try ChatData(
+                    wire: chatObject(destinations: ["a:1", "b:2"], keys: [Self.key256, Self.key256]), limits: tight)
+            }
+                == .tooMany(field: "data.destination_servers", limit: 1, actual: 2))
         #expect(protocolError { _ = try ChatData(wire: chatObject(), limits: .default) } == nil)
     }
 }

@@ -24,7 +24,8 @@ struct EnvelopeTests {
     func dataStringLayout() throws {
         let envelope = try SignedEnvelope.sign(
             .publicChat(PublicChatData(sender: "fp", message: "h\u{e9}llo \u{1F600}")), counter: 1, with: alice)
-        #expect(envelope.dataString == #"{"type": "public_chat", "sender": "fp", "message": "h\u00e9llo \ud83d\ude00"}"#)
+        #expect(
+            envelope.dataString == #"{"type": "public_chat", "sender": "fp", "message": "h\u00e9llo \ud83d\ude00"}"#)
         let hello = try SignedEnvelope.sign(.hello(HelloData(publicKey: alice.publicKey)), counter: 1, with: alice)
         let pemEscaped = alice.publicKey.canonicalPEM.split(separator: "\n").joined(separator: "\\n")
         #expect(hello.dataString == #"{"type": "hello", "public_key": ""# + pemEscaped + #""}"#)
@@ -36,7 +37,8 @@ struct EnvelopeTests {
             .publicChat(PublicChatData(sender: "fp", message: "m")), counter: 12345, with: alice)
         let bytes = Array((envelope.dataString + "12345").utf8)
         #expect(alice.publicKey.isValidPSSSignature(envelope.signature, for: bytes))
-        #expect(!alice.publicKey.isValidPSSSignature(envelope.signature, for: Array((envelope.dataString + " 12345").utf8)))
+        #expect(
+            !alice.publicKey.isValidPSSSignature(envelope.signature, for: Array((envelope.dataString + " 12345").utf8)))
         #expect(SignedEnvelope.signedDigest(data: envelope.dataString, counter: 12345) == SHA256Hasher.hash(bytes))
     }
 
@@ -55,7 +57,8 @@ struct EnvelopeTests {
     func outerLayoutIsFree() throws {
         let envelope = try SignedEnvelope.sign(
             .publicChat(PublicChatData(sender: "fp", message: "m")), counter: 9, with: alice)
-        let text = "{ \"signature\" : \"\(Base64.encode(envelope.signature))\",\n \"counter\":9, \"data\": "
+        let text =
+            "{ \"signature\" : \"\(Base64.encode(envelope.signature))\",\n \"counter\":9, \"data\": "
             + JSONWriter.compact(.string(envelope.dataString)) + ", \"type\": \"signed_data\", \"extra\": [1, 2] }"
         guard case .signed(let decoded) = try FrameDecoder.decode(text) else { return }
         try decoded.verifySignature(with: alice.publicKey)
@@ -79,12 +82,15 @@ struct EnvelopeTests {
     static let validSignature = Base64.encode([UInt8](repeating: 1, count: 256))
     static let validData = JSONValue.string(#"{"type": "public_chat", "sender": "fp", "message": "m"}"#)
 
-    @Test("counters must be non-negative integers written in digits that fit 64 bits", arguments: [
-        ("\"5\"", "string"), ("-1", "negative"), ("1.5", "fraction"), ("1e3", "exponent"), ("true", "boolean"),
-        ("null", "null"), ("18446744073709551616", "too large"),
-    ])
+    @Test(
+        "counters must be non-negative integers written in digits that fit 64 bits",
+        arguments: [
+            ("\"5\"", "string"), ("-1", "negative"), ("1.5", "fraction"), ("1e3", "exponent"), ("true", "boolean"),
+            ("null", "null"), ("18446744073709551616", "too large"),
+        ])
     func badCounters(counter: String, reason: String) {
-        let text = #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
+        let text =
+            #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
             + #","counter":"# + counter + #","signature":""# + Self.validSignature + #""}"#
         let error = protocolError { _ = try FrameDecoder.decode(text) }
         switch error {
@@ -96,7 +102,8 @@ struct EnvelopeTests {
     @Test("counter 0 and the largest 64-bit counter are accepted")
     func counterBounds() throws {
         for counter in ["0", "18446744073709551615"] {
-            let text = #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
+            let text =
+                #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
                 + #","counter":"# + counter + #","signature":""# + Self.validSignature + #""}"#
             guard case .signed(let envelope) = try FrameDecoder.decode(text) else { return }
             #expect(String(envelope.counter) == counter)
@@ -110,17 +117,30 @@ struct EnvelopeTests {
             ([("type", "signed_data"), ("counter", 1), ("signature", sig)], .missingField("data")),
             ([("type", "signed_data"), ("data", Self.validData), ("signature", sig)], .missingField("counter")),
             ([("type", "signed_data"), ("data", Self.validData), ("counter", 1)], .missingField("signature")),
-            ([("type", "signed_data"), ("data", Self.validData), ("counter", 1), ("signature", "%%%=")],
-             .invalidBase64(field: "signature")),
-            ([("type", "signed_data"), ("data", Self.validData), ("counter", 1), ("signature", "AAAA")],
-             .invalidLength(field: "signature", expected: "256 bytes (RSA-2048)", actual: 3)),
-            ([("type", "signed_data"), ("data", 5), ("counter", 1), ("signature", sig)],
-             .wrongType(field: "data", expected: "a string holding a JSON object", actual: "number")),
-            ([("type", "signed_data"), ("data", "[1]"), ("counter", 1), ("signature", sig)], .notAnObject(field: "data")),
-            ([("type", "signed_data"), ("data", #"{"type": "nope"}"#), ("counter", 1), ("signature", sig)],
-             .unknownMessageType("nope")),
-            ([("type", "signed_data"), ("data", #"{"sender": "x"}"#), ("counter", 1), ("signature", sig)],
-             .missingField("data.type")),
+            (
+                [("type", "signed_data"), ("data", Self.validData), ("counter", 1), ("signature", "%%%=")],
+                .invalidBase64(field: "signature")
+            ),
+            (
+                [("type", "signed_data"), ("data", Self.validData), ("counter", 1), ("signature", "AAAA")],
+                .invalidLength(field: "signature", expected: "256 bytes (RSA-2048)", actual: 3)
+            ),
+            (
+                [("type", "signed_data"), ("data", 5), ("counter", 1), ("signature", sig)],
+                .wrongType(field: "data", expected: "a string holding a JSON object", actual: "number")
+            ),
+            (
+                [("type", "signed_data"), ("data", "[1]"), ("counter", 1), ("signature", sig)],
+                .notAnObject(field: "data")
+            ),
+            (
+                [("type", "signed_data"), ("data", #"{"type": "nope"}"#), ("counter", 1), ("signature", sig)],
+                .unknownMessageType("nope")
+            ),
+            (
+                [("type", "signed_data"), ("data", #"{"sender": "x"}"#), ("counter", 1), ("signature", sig)],
+                .missingField("data.type")
+            ),
             ([("type", "shout")], .unknownMessageType("shout")),
             ([("kind", "signed_data")], .missingField("type")),
             ([("type", 3)], .wrongType(field: "type", expected: "a string", actual: "number")),
@@ -134,12 +154,15 @@ struct EnvelopeTests {
     @Test("frames that are not JSON objects, too large or too deep are refused before any work")
     func frameLevelRejections() {
         #expect(protocolError { _ = try FrameDecoder.decode("[]") } == .notAnObject(field: "frame"))
-        if case .malformedJSON? = protocolError({ _ = try FrameDecoder.decode("{\"type\": ") }) {} else {
+        if case .malformedJSON? = protocolError({ _ = try FrameDecoder.decode("{\"type\": ") }) {
+        } else {
             Issue.record("truncated JSON not reported as malformed")
         }
         let limits = ProtocolLimits(maxFrameBytes: 100)
         let big = "{\"type\": \"" + String(repeating: "x", count: 200) + "\"}"
-        #expect(protocolError { _ = try FrameDecoder.decode(big, limits: limits) } == .frameTooLarge(limit: 100, actual: 212))
+        #expect(
+            protocolError { _ = try FrameDecoder.decode(big, limits: limits) }
+                == .frameTooLarge(limit: 100, actual: 212))
         let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
         let deepFrame = "{\"type\": \"client_list_request\", \"x\": \(deep)}"
         #expect(protocolError { _ = try FrameDecoder.decode(deepFrame) } == .malformedJSON(.tooDeep(limit: 16)))
@@ -150,18 +173,25 @@ struct EnvelopeTests {
         let address = try ServerAddress(parsing: "ws://10.0.0.27:8001/")
         let envelope = try SignedEnvelope.sign(.serverHello(ServerHelloData(sender: address)), counter: 1, with: alice)
         #expect(envelope.dataString == #"{"type": "server_hello", "sender": "10.0.0.27:8001"}"#)
-        let bad = frameText([("type", "signed_data"), ("data", #"{"type": "server_hello", "sender": "a b"}"#),
-                             ("counter", 1), ("signature", .string(Self.validSignature))])
-        if case .invalidAddress(field: "data.sender", _)? = protocolError({ _ = try FrameDecoder.decode(bad) }) {} else {
+        let bad = frameText([
+            ("type", "signed_data"), ("data", #"{"type": "server_hello", "sender": "a b"}"#),
+            ("counter", 1), ("signature", .string(Self.validSignature)),
+        ])
+        if case .invalidAddress(field: "data.sender", _)? = protocolError({ _ = try FrameDecoder.decode(bad) }) {
+        } else {
             Issue.record("bad server_hello sender accepted")
         }
     }
 
     @Test("a hello whose key is not RSA-2048/65537 or not a PEM is refused")
     func helloKeyValidation() {
-        let frame = frameText([("type", "signed_data"), ("data", #"{"type": "hello", "public_key": "not a key"}"#),
-                               ("counter", 1), ("signature", .string(Self.validSignature))])
-        if case .invalidPublicKey(field: "data.public_key", _)? = protocolError({ _ = try FrameDecoder.decode(frame) }) {} else {
+        let frame = frameText([
+            ("type", "signed_data"), ("data", #"{"type": "hello", "public_key": "not a key"}"#),
+            ("counter", 1), ("signature", .string(Self.validSignature)),
+        ])
+        if case .invalidPublicKey(field: "data.public_key", _)? = protocolError({ _ = try FrameDecoder.decode(frame) })
+        {
+        } else {
             Issue.record("garbage key accepted")
         }
     }
@@ -170,14 +200,25 @@ struct EnvelopeTests {
     func publicChatValidation() {
         let limits = ProtocolLimits(maxMessageBytes: 10)
         func frame(_ data: String) -> String {
-            frameText([("type", "signed_data"), ("data", .string(data)), ("counter", 1), ("signature", .string(Self.validSignature))])
+            frameText([
+                ("type", "signed_data"), ("data", .string(data)), ("counter", 1),
+                ("signature", .string(Self.validSignature)),
+            ])
         }
-        #expect(protocolError { _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "", "message": "m"}"#)) }
-            == .empty(field: "data.sender"))
-        #expect(protocolError {
-            _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "s", "message": "01234567890"}"#), limits: limits)
-        } == .tooLong(field: "data.message", limit: 10, actual: 11))
-        #expect(protocolError { _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "s", "message": 5}"#)) }
-            == .wrongType(field: "data.message", expected: "a string", actual: "number"))
+        #expect(
+            protocolError {
+                _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "", "message": "m"}"#))
+            }
+                == .empty(field: "data.sender"))
+        #expect(
+            protocolError {
+                _ = try FrameDecoder.decode(
+                    frame(#"{"type": "public_chat", "sender": "s", "message": "01234567890"}"#), limits: limits)
+            } == .tooLong(field: "data.message", limit: 10, actual: 11))
+        #expect(
+            protocolError {
+                _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "s", "message": 5}"#))
+            }
+                == .wrongType(field: "data.message", expected: "a string", actual: "number"))
     }
 }

@@ -63,11 +63,14 @@ struct IdentityAndCounterTests {
     func senderSpoofing() {
         let fingerprints = SenderFingerprints(of: TestKeys.alice.publicKey)
         let bob = TestKeys.bob.publicKey
-        let spoofs = [bob.fingerprint, SHA256Hasher.hash(utf8: bob.canonicalPEM).map { String(format2: $0) }.joined(), "",
-                      "x", TestKeys.alice.publicKey.canonicalPEM]
+        let spoofs = [
+            bob.fingerprint, SHA256Hasher.hash(utf8: bob.canonicalPEM).map { String(format2: $0) }.joined(), "",
+            "x", TestKeys.alice.publicKey.canonicalPEM,
+        ]
         for claimed in spoofs {
-            #expect(protocolError { try PublicChatData(sender: claimed, message: "m").checkSender(against: fingerprints) }
-                == .senderMismatch)
+            #expect(
+                protocolError { try PublicChatData(sender: claimed, message: "m").checkSender(against: fingerprints) }
+                    == .senderMismatch)
         }
     }
 }

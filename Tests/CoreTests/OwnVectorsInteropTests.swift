@@ -12,7 +12,8 @@ struct OwnVectorsInteropTests {
 
     /// Runs the checker on `document`; returns its exit status and output.
     private func check(_ document: JSONValue) throws -> (status: Int32, output: String) {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("olaf-vectors-\(UUID().uuidString).json")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "olaf-vectors-\(UUID().uuidString).json")
         try Data(JSONWriter.python(document).utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
@@ -42,10 +43,10 @@ struct OwnVectorsInteropTests {
     @Test("a flipped signature byte in our vectors makes the Python check fail")
     func pythonRejectsTamperedSignature() throws {
         guard case .object(var root) = try document(),
-              var messages = root["messages"]?.arrayValue,
-              case .object(var entry) = messages[1],
-              case .object(var frame) = entry["message"],
-              var signature = Base64.decode(frame["signature"]?.stringValue ?? "")
+            var messages = root["messages"]?.arrayValue,
+            case .object(var entry) = messages[1],
+            case .object(var frame) = entry["message"],
+            var signature = Base64.decode(frame["signature"]?.stringValue ?? "")
         else { Issue.record("unexpected document shape"); return }
         signature[100] ^= 0x01
         frame["signature"] = .string(Base64.encode(signature))
@@ -60,11 +61,11 @@ struct OwnVectorsInteropTests {
     @Test("a flipped chat ciphertext byte in our vectors makes the Python check fail")
     func pythonRejectsTamperedChat() throws {
         guard case .object(var root) = try document(),
-              var messages = root["messages"]?.arrayValue,
-              case .object(var entry) = messages[3],
-              case .object(var frame) = entry["message"],
-              case .signed(let envelope) = try FrameDecoder.decode(JSONWriter.compact(.object(frame))),
-              case .chat(let chat) = envelope.payload
+            var messages = root["messages"]?.arrayValue,
+            case .object(var entry) = messages[3],
+            case .object(var frame) = entry["message"],
+            case .signed(let envelope) = try FrameDecoder.decode(JSONWriter.compact(.object(frame))),
+            case .chat(let chat) = envelope.payload
         else { Issue.record("unexpected document shape"); return }
         var data = chat.wireObject
         var ciphertext = chat.ciphertext

@@ -71,7 +71,7 @@ struct PythonVectorsTests {
     func unicodeMessage() throws {
         let entry = try #require(messages("messages").first { $0["name"]?.stringValue == "public_chat_unicode" })
         guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)),
-              case .publicChat(let chat) = envelope.payload
+            case .publicChat(let chat) = envelope.payload
         else { Issue.record("not a public_chat"); return }
         #expect(chat.message == "h\u{e9}llo \u{2713} \u{65e5}\u{672c} \u{1F600} \"quoted\" \\ back")
     }
@@ -80,7 +80,7 @@ struct PythonVectorsTests {
     func chatDecrypts() throws {
         let entry = try #require(messages("messages").first { $0["name"]?.stringValue == "chat" })
         guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)),
-              case .chat(let chat) = envelope.payload
+            case .chat(let chat) = envelope.payload
         else { Issue.record("not a chat"); return }
         let opened = try ChatCipher.open(chat, with: key)
         #expect(opened.message == entry["expected_message"]?.stringValue)
@@ -106,7 +106,8 @@ struct PythonVectorsTests {
         }
     }
 
-    @Test("flipping one byte of a signature or of the chat ciphertext makes verification fail", arguments: [0, 1, 2, 3])
+    @Test(
+        "flipping one byte of a signature or of the chat ciphertext makes verification fail", arguments: [0, 1, 2, 3])
     func tamperedVectorsFail(index: Int) throws {
         let entry = messages("messages")[index]
         var message = try #require(entry["message"]?.objectValue)
@@ -120,8 +121,9 @@ struct PythonVectorsTests {
         guard case .chat(let chat) = envelope.payload else { return }
         var ciphertext = chat.ciphertext
         ciphertext[0] ^= 0x01
-        let tampered = try ChatData(destinationServers: chat.destinationServers, iv: chat.iv, symmKeys: chat.symmKeys,
-                                    ciphertext: ciphertext)
+        let tampered = try ChatData(
+            destinationServers: chat.destinationServers, iv: chat.iv, symmKeys: chat.symmKeys,
+            ciphertext: ciphertext)
         #expect(protocolError { _ = try ChatCipher.open(tampered, with: key) } == .notForUs)
     }
 }

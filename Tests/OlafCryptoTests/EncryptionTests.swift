@@ -26,7 +26,9 @@ struct EncryptionTests {
 
     @Test("OAEP plaintexts over 190 bytes are refused; exactly 190 works")
     func oaepLimit() throws {
-        #expect(throws: CryptoError.self) { try sharedGeneratedKey.publicKey.encryptOAEP([UInt8](repeating: 7, count: 191)) }
+        #expect(throws: CryptoError.self) {
+            try sharedGeneratedKey.publicKey.encryptOAEP([UInt8](repeating: 7, count: 191))
+        }
         let maximal = [UInt8](repeating: 7, count: 190)
         #expect(try sharedGeneratedKey.decryptOAEP(sharedGeneratedKey.publicKey.encryptOAEP(maximal)) == maximal)
     }
@@ -57,14 +59,22 @@ struct EncryptionTests {
         var otherIV = iv
         otherIV[15] ^= 1
         #expect(throws: CryptoError.authenticationFailed) { try AESGCM.open(sealed, key: key, iv: otherIV) }
-        #expect(throws: CryptoError.authenticationFailed) { try AESGCM.open(Array(sealed.prefix(15)), key: key, iv: iv) }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try AESGCM.open(Array(sealed.prefix(15)), key: key, iv: iv)
+        }
     }
 
     @Test("AES-GCM refuses keys and IVs of the wrong size")
     func gcmSizes() {
-        #expect(throws: CryptoError.self) { try AESGCM.seal([1], key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 16)) }
-        #expect(throws: CryptoError.self) { try AESGCM.seal([1], key: [UInt8](repeating: 0, count: 16), iv: [UInt8](repeating: 0, count: 12)) }
-        #expect(throws: CryptoError.self) { try AESGCM.open([UInt8](repeating: 0, count: 20), key: [], iv: [UInt8](repeating: 0, count: 16)) }
+        #expect(throws: CryptoError.self) {
+            try AESGCM.seal([1], key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 16))
+        }
+        #expect(throws: CryptoError.self) {
+            try AESGCM.seal([1], key: [UInt8](repeating: 0, count: 16), iv: [UInt8](repeating: 0, count: 12))
+        }
+        #expect(throws: CryptoError.self) {
+            try AESGCM.open([UInt8](repeating: 0, count: 20), key: [], iv: [UInt8](repeating: 0, count: 16))
+        }
     }
 
     @Test("secure random bytes have the requested length and do not repeat")

@@ -39,16 +39,20 @@ struct KeystoreFileTests {
 
     @Test("fewer than 600,000 PBKDF2 iterations are refused")
     func iterationFloor() {
-        #expect(throws: CryptoError.self) { try sharedGeneratedKey.encryptedPKCS8PEM(passphrase: "x", iterations: 2048) }
+        #expect(throws: CryptoError.self) {
+            try sharedGeneratedKey.encryptedPKCS8PEM(passphrase: "x", iterations: 2048)
+        }
     }
 
     @Test("the openssl command line opens our key file: PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC")
     func opensslReadsKeystore() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("olaf-keystore-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "olaf-keystore-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyFile = directory.appendingPathComponent("key.pem"), passFile = directory.appendingPathComponent("pass")
-        try sharedGeneratedKey.encryptedPKCS8PEM(passphrase: "s3cret pass").write(to: keyFile, atomically: true, encoding: .utf8)
+        try sharedGeneratedKey.encryptedPKCS8PEM(passphrase: "s3cret pass").write(
+            to: keyFile, atomically: true, encoding: .utf8)
         try "s3cret pass".write(to: passFile, atomically: true, encoding: .utf8)
 
         let publicPEM = try runOpenSSL(["pkey", "-in", keyFile.path, "-passin", "file:\(passFile.path)", "-pubout"])

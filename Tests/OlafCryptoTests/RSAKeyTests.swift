@@ -54,12 +54,14 @@ struct RSAKeyTests {
         #expect(body.last!.count <= 64)
     }
 
-    @Test("garbage, truncated or armour-less PEM is refused with invalidPEM", arguments: [
-        "", "hello", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
-        "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA2Wtih6XSwVLdRFdi", 
-        "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----",
-        "-----END PUBLIC KEY-----\n-----BEGIN PUBLIC KEY-----",
-    ])
+    @Test(
+        "garbage, truncated or armour-less PEM is refused with invalidPEM",
+        arguments: [
+            "", "hello", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA2Wtih6XSwVLdRFdi",
+            "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----",
+            "-----END PUBLIC KEY-----\n-----BEGIN PUBLIC KEY-----",
+        ])
     func garbagePEM(text: String) {
         #expect(throws: CryptoError.self) { try RSAPublicKey(pem: text) }
         do {
@@ -80,9 +82,11 @@ struct RSAKeyTests {
         #expect(throws: CryptoError.self) { try RSAPublicKey(spkiDER: []) }
     }
 
-    @Test("keys that are not RSA-2048 with e = 65537 are refused", arguments: [
-        "rsa2048-e3.pub.pem", "rsa1024.pub.pem", "rsa4096.pub.pem", "ec-p256.pub.pem", "rsa-pss-2048.pub.pem",
-    ])
+    @Test(
+        "keys that are not RSA-2048 with e = 65537 are refused",
+        arguments: [
+            "rsa2048-e3.pub.pem", "rsa1024.pub.pem", "rsa4096.pub.pem", "ec-p256.pub.pem", "rsa-pss-2048.pub.pem",
+        ])
     func keyPolicy(fixture: String) throws {
         let pem = try Fixtures.text(fixture)
         do {

@@ -36,8 +36,10 @@ struct SignatureTests {
     func anySaltLength() throws {
         let key = try Fixtures.pythonPrivateKey().publicKey
         // Made with Python cryptography, salt_length=PSS.MAX_LENGTH (222 bytes) and 0.
-        let maxSalt = "CsBY1tN5dAsEstb4knMW6wJkbi0t8Wx20X2yUzbCbmUsHuK29KmOeP5EgHewvRoIt0VK/QNn9gxdR5ohsver84Th0xtR3J15VGO/tWkX78NgNBISbJROibLuxhvZCW2fTVmbWF+P1RM7Z3S0oRH1Uni/Y8hkm6pYZ4OPkfzwGUjikqkmCo1CC2FHpgtMEe87A5q0Y1rcQHCtBRihQcDNB4dwUAeVn0TtTKyRsLZeTqsp/hyETnBVwiCHlIFqP8pQEJJWFrGTvfU6Y1vqmG+uM+Dji+7lAdldc1JJ8RCx5h2nyUeVCE9WPkNwSizLH1Jx2R9zc/UR8Ee0OBBv2wl3vw=="
-        let zeroSalt = "zcNpSJuvn52ncpSKlGWUBT/5GacYcUkPgCp55tXCAxCVK5eT5mjMKktdRFfhOZvbyKXKxgErCWN198OoMH/2TXQCMUxzs0dlxenooHO7IZbUnwtej5DP377P2dVgSuhp6siklsyQanoiB9j2VAWgksT8Xqu7gT5a1Z+9WlaDaHAdFbYalb3DvV1jLmW8Bn9uAib4+35u4yU76dThllP2x+dGwf1aYLNgjt4yG3Uw1JTCh8fdu5fwq877gmQ6wihPlEXeEA7/EhEXB5JwB2p75sH3bF3uME/t4zQOXNbsnPnB6rT9fMR1KfNf0O2SSHzzJmhf8MSosKqbFLSjQ+PuRQ=="
+        let maxSalt =
+            "CsBY1tN5dAsEstb4knMW6wJkbi0t8Wx20X2yUzbCbmUsHuK29KmOeP5EgHewvRoIt0VK/QNn9gxdR5ohsver84Th0xtR3J15VGO/tWkX78NgNBISbJROibLuxhvZCW2fTVmbWF+P1RM7Z3S0oRH1Uni/Y8hkm6pYZ4OPkfzwGUjikqkmCo1CC2FHpgtMEe87A5q0Y1rcQHCtBRihQcDNB4dwUAeVn0TtTKyRsLZeTqsp/hyETnBVwiCHlIFqP8pQEJJWFrGTvfU6Y1vqmG+uM+Dji+7lAdldc1JJ8RCx5h2nyUeVCE9WPkNwSizLH1Jx2R9zc/UR8Ee0OBBv2wl3vw=="
+        let zeroSalt =
+            "zcNpSJuvn52ncpSKlGWUBT/5GacYcUkPgCp55tXCAxCVK5eT5mjMKktdRFfhOZvbyKXKxgErCWN198OoMH/2TXQCMUxzs0dlxenooHO7IZbUnwtej5DP377P2dVgSuhp6siklsyQanoiB9j2VAWgksT8Xqu7gT5a1Z+9WlaDaHAdFbYalb3DvV1jLmW8Bn9uAib4+35u4yU76dThllP2x+dGwf1aYLNgjt4yG3Uw1JTCh8fdu5fwq877gmQ6wihPlEXeEA7/EhEXB5JwB2p75sH3bF3uME/t4zQOXNbsnPnB6rT9fMR1KfNf0O2SSHzzJmhf8MSosKqbFLSjQ+PuRQ=="
         #expect(key.isValidPSSSignature(Base64.decode(maxSalt)!, for: Array("max salt message".utf8)))
         #expect(key.isValidPSSSignature(Base64.decode(zeroSalt)!, for: Array("zero salt message".utf8)))
         #expect(!key.isValidPSSSignature(Base64.decode(maxSalt)!, for: Array("zero salt message".utf8)))

@@ -34,9 +34,10 @@ public struct OpenedChat: Sendable, Equatable {
 /// each recipient; the plaintext JSON lists the participants' fingerprints and the text.
 public enum ChatCipher {
     /// Encrypts `message` from `sender` to `recipients` (in that order).
-    public static func seal(_ message: String, from sender: RSAPublicKey, to recipients: [ChatRecipient],
-                            limits: ProtocolLimits = .default) throws(ProtocolError) -> ChatData
-    {
+    public static func seal(
+        _ message: String, from sender: RSAPublicKey, to recipients: [ChatRecipient],
+        limits: ProtocolLimits = .default
+    ) throws(ProtocolError) -> ChatData {
         let aesKey: [UInt8], iv: [UInt8]
         do {
             aesKey = try SecureRandom.bytes(AESGCM.keyLength)
@@ -49,8 +50,10 @@ public enum ChatCipher {
 
     /// As `seal(_:from:to:limits:)` with a caller-chosen AES key and IV. Only for reproducible test vectors:
     /// reusing a key/IV pair breaks AES-GCM.
-    public static func seal(_ message: String, from sender: RSAPublicKey, to recipients: [ChatRecipient],
-                            aesKey: [UInt8], iv: [UInt8], limits: ProtocolLimits = .default)
+    public static func seal(
+        _ message: String, from sender: RSAPublicKey, to recipients: [ChatRecipient],
+        aesKey: [UInt8], iv: [UInt8], limits: ProtocolLimits = .default
+    )
         throws(ProtocolError) -> ChatData
     {
         guard !recipients.isEmpty else { throw .empty(field: "recipients") }
@@ -69,8 +72,9 @@ public enum ChatCipher {
             let ciphertext = try AESGCM.seal(Array(JSONWriter.python(.object(plaintext)).utf8), key: aesKey, iv: iv)
             var wrappedKeys: [[UInt8]] = []
             for recipient in recipients { wrappedKeys.append(try recipient.publicKey.encryptOAEP(aesKey)) }
-            return try ChatData(destinationServers: recipients.map(\.homeServer), iv: iv, symmKeys: wrappedKeys,
-                                ciphertext: ciphertext, limits: limits)
+            return try ChatData(
+                destinationServers: recipients.map(\.homeServer), iv: iv, symmKeys: wrappedKeys,
+                ciphertext: ciphertext, limits: limits)
         } catch let error as CryptoError {
             throw .crypto(error)
         } catch let error as ProtocolError {
@@ -96,7 +100,7 @@ public enum ChatCipher {
     private static func decrypt(_ chat: ChatData, with key: RSAPrivateKey) -> [UInt8]? {
         for wrapped in chat.symmKeys {
             guard let aesKey = try? key.decryptOAEP(wrapped), aesKey.count == AESGCM.keyLength,
-                  let plaintext = try? AESGCM.open(chat.ciphertext, key: aesKey, iv: chat.iv)
+                let plaintext = try? AESGCM.open(chat.ciphertext, key: aesKey, iv: chat.iv)
             else { continue }
             return plaintext
         }

@@ -10,9 +10,10 @@ public enum FrameDecoder {
     }
 
     /// Parses `bytes` (UTF-8 JSON text) into a validated `Frame`.
-    public static func decode(_ bytes: some Collection<UInt8>, limits: ProtocolLimits = .default,
-                              objectData: ObjectDataPolicy = .reject) throws(ProtocolError) -> Frame
-    {
+    public static func decode(
+        _ bytes: some Collection<UInt8>, limits: ProtocolLimits = .default,
+        objectData: ObjectDataPolicy = .reject
+    ) throws(ProtocolError) -> Frame {
         guard bytes.count <= limits.maxFrameBytes else {
             throw .frameTooLarge(limit: limits.maxFrameBytes, actual: bytes.count)
         }
@@ -23,15 +24,17 @@ public enum FrameDecoder {
         case ClientListRequest.typeName: return .clientListRequest(try ClientListRequest(wire: object, limits: limits))
         case ClientList.typeName: return .clientList(try ClientList(wire: object, limits: limits))
         case ClientUpdate.typeName: return .clientUpdate(try ClientUpdate(wire: object, limits: limits))
-        case ClientUpdateRequest.typeName: return .clientUpdateRequest(try ClientUpdateRequest(wire: object, limits: limits))
+        case ClientUpdateRequest.typeName:
+            return .clientUpdateRequest(try ClientUpdateRequest(wire: object, limits: limits))
         default: throw .unknownMessageType(type)
         }
     }
 
     /// Parses a frame given as a String.
-    public static func decode(_ text: String, limits: ProtocolLimits = .default,
-                              objectData: ObjectDataPolicy = .reject) throws(ProtocolError) -> Frame
-    {
+    public static func decode(
+        _ text: String, limits: ProtocolLimits = .default,
+        objectData: ObjectDataPolicy = .reject
+    ) throws(ProtocolError) -> Frame {
         try decode(Array(text.utf8), limits: limits, objectData: objectData)
     }
 
@@ -62,8 +65,9 @@ public enum FrameDecoder {
         default:
             throw .wrongType(field: "data", expected: "a string holding a JSON object", actual: data.kindName)
         }
-        return SignedEnvelope(dataString: dataString, counter: counter, signature: signature,
-                              payload: try SignedPayload(wire: inner, limits: limits), dataWasObject: dataWasObject)
+        return SignedEnvelope(
+            dataString: dataString, counter: counter, signature: signature,
+            payload: try SignedPayload(wire: inner, limits: limits), dataWasObject: dataWasObject)
     }
 
     private static func counter(_ value: JSONValue) throws(ProtocolError) -> UInt64 {

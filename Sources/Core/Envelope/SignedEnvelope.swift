@@ -20,8 +20,9 @@ public struct SignedEnvelope: Sendable, Equatable {
     {
         let dataString = JSONWriter.python(.object(payload.wireObject))
         let signature = try key.signPSS(sha256Digest: signedDigest(data: dataString, counter: counter))
-        return SignedEnvelope(dataString: dataString, counter: counter, signature: signature, payload: payload,
-                              dataWasObject: false)
+        return SignedEnvelope(
+            dataString: dataString, counter: counter, signature: signature, payload: payload,
+            dataWasObject: false)
     }
 
     init(dataString: String, counter: UInt64, signature: [UInt8], payload: SignedPayload, dataWasObject: Bool) {
@@ -42,7 +43,8 @@ public struct SignedEnvelope: Sendable, Equatable {
 
     /// Whether the signature verifies under `key` over the data string exactly as received.
     public func isSigned(by key: RSAPublicKey) -> Bool {
-        !dataWasObject && key.isValidPSSSignature(signature, sha256Digest: Self.signedDigest(data: dataString, counter: counter))
+        !dataWasObject
+            && key.isValidPSSSignature(signature, sha256Digest: Self.signedDigest(data: dataString, counter: counter))
     }
 
     /// Throws `dataNotString` for v1.1 object data and `badSignature` unless signed by `key`.

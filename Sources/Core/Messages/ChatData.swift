@@ -18,9 +18,10 @@ public struct ChatData: WireMessage, Equatable {
     public let ciphertext: [UInt8]
 
     /// Builds a chat from parts, validating them as a received one would be.
-    public init(destinationServers: [String], iv: [UInt8], symmKeys: [[UInt8]], ciphertext: [UInt8],
-                limits: ProtocolLimits = .default) throws(ProtocolError)
-    {
+    public init(
+        destinationServers: [String], iv: [UInt8], symmKeys: [[UInt8]], ciphertext: [UInt8],
+        limits: ProtocolLimits = .default
+    ) throws(ProtocolError) {
         var object = JSONObject()
         object["type"] = .string(Self.typeName)
         object["destination_servers"] = .array(destinationServers.map { .string($0) })
@@ -48,14 +49,16 @@ public struct ChatData: WireMessage, Equatable {
 
         let wrappedKeys = try reader.stringArray("symm_keys", maxCount: limits.maxRecipients, maxBytesEach: 1024)
         guard wrappedKeys.count == destinationServers.count else {
-            throw .countMismatch(field: "data.symm_keys", count: wrappedKeys.count,
-                                 otherField: "data.destination_servers", otherCount: destinationServers.count)
+            throw .countMismatch(
+                field: "data.symm_keys", count: wrappedKeys.count,
+                otherField: "data.destination_servers", otherCount: destinationServers.count)
         }
         var symmKeys: [[UInt8]] = []
         for wrapped in wrappedKeys {
             let bytes = try FieldReader.decodeBase64(wrapped, field: "data.symm_keys")
             guard bytes.count == Self.wrappedKeyLength else {
-                throw .invalidLength(field: "data.symm_keys", expected: "256 bytes (RSA-2048 OAEP)", actual: bytes.count)
+                throw .invalidLength(
+                    field: "data.symm_keys", expected: "256 bytes (RSA-2048 OAEP)", actual: bytes.count)
             }
             symmKeys.append(bytes)
         }

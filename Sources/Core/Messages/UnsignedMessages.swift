@@ -85,7 +85,9 @@ public struct ClientList: WireMessage, Equatable {
 
     public var wireObject: JSONObject {
         let entries: [JSONValue] = servers.map { server in
-            .object(["address": .string(server.address), "clients": .array(server.clients.map { .string($0.canonicalPEM) })])
+            .object([
+                "address": .string(server.address), "clients": .array(server.clients.map { .string($0.canonicalPEM) }),
+            ])
         }
         return ["type": .string(Self.typeName), "servers": .array(entries)]
     }

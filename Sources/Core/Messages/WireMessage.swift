@@ -17,7 +17,8 @@ extension WireMessage {
         let value = try JSONValue(from: decoder)
         guard case .object(let object) = value else { throw ProtocolError.notAnObject(field: Self.typeName) }
         guard object["type"]?.stringValue == Self.typeName else {
-            throw ProtocolError.unexpectedMessage(expected: Self.typeName, actual: object["type"]?.stringValue ?? "no type")
+            throw ProtocolError.unexpectedMessage(
+                expected: Self.typeName, actual: object["type"]?.stringValue ?? "no type")
         }
         try self.init(wire: object, limits: .default)
     }

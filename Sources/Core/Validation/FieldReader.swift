@@ -48,7 +48,8 @@ struct FieldReader {
         var strings: [String] = []
         for item in try array(key, maxCount: maxCount) {
             guard case .string(let text) = item else {
-                throw .wrongType(field: name(key), expected: "an array of strings", actual: "an array holding \(item.kindName)")
+                throw .wrongType(
+                    field: name(key), expected: "an array of strings", actual: "an array holding \(item.kindName)")
             }
             guard text.utf8.count <= maxBytesEach else {
                 throw .tooLong(field: name(key), limit: maxBytesEach, actual: text.utf8.count)
@@ -83,7 +84,9 @@ struct FieldReader {
         try Self.parseAddress(string(key, maxBytes: limits.maxAddressBytes), field: name(key), limits: limits)
     }
 
-    static func parseAddress(_ text: String, field: String, limits: ProtocolLimits) throws(ProtocolError) -> ServerAddress {
+    static func parseAddress(_ text: String, field: String, limits: ProtocolLimits) throws(ProtocolError)
+        -> ServerAddress
+    {
         do {
             return try ServerAddress(parsing: text, maxLength: limits.maxAddressBytes)
         } catch {

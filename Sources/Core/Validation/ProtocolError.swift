@@ -43,18 +43,21 @@ public enum ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownMessageType(let type): "unknown message type \"\(type.prefix(64))\""
         case .unexpectedMessage(let expected, let actual): "expected \(expected), got \"\(actual.prefix(64))\""
         case .invalidBase64(let field): "field \"\(field)\" is not padded standard base64"
-        case .invalidLength(let field, let expected, let actual): "field \"\(field)\" must be \(expected), got \(actual) bytes"
+        case .invalidLength(let field, let expected, let actual):
+            "field \"\(field)\" must be \(expected), got \(actual) bytes"
         case .countMismatch(let field, let count, let otherField, let otherCount):
             "\"\(field)\" has \(count) entries but \"\(otherField)\" has \(otherCount); they must match"
         case .empty(let field): "field \"\(field)\" must not be empty"
         case .tooLong(let field, let limit, let actual): "field \"\(field)\" is \(actual) bytes; the limit is \(limit)"
-        case .tooMany(let field, let limit, let actual): "field \"\(field)\" has \(actual) entries; the limit is \(limit)"
+        case .tooMany(let field, let limit, let actual):
+            "field \"\(field)\" has \(actual) entries; the limit is \(limit)"
         case .invalidCounter(let why): "invalid counter: \(why)"
         case .invalidPublicKey(let field, let reason): "field \"\(field)\": \(reason)"
         case .invalidAddress(let field, let reason): "field \"\(field)\": \(reason)"
         case .dataNotString: "\"data\" must be a string holding JSON (protocol v1.2), not an object"
         case .badSignature: "signature does not verify over data followed by the counter digits"
-        case .replayedCounter(let last, let received): "counter \(received) is not greater than the last accepted \(last)"
+        case .replayedCounter(let last, let received):
+            "counter \(received) is not greater than the last accepted \(last)"
         case .senderMismatch: "public_chat sender is not the fingerprint of the signing key"
         case .notForUs: "chat is not encrypted to this key"
         case .notAParticipant: "our fingerprint is not among the chat participants"

@@ -48,8 +48,9 @@ public struct ProtocolLimits: Sendable, Equatable {
 
     /// The JSON parser limits implied by these protocol limits.
     public var json: JSONLimits {
-        JSONLimits(maxDepth: maxJSONDepth, maxStringBytes: maxFrameBytes,
-                   maxContainerCount: max(maxClientsPerServer, maxServersInList, maxRecipients, maxParticipants, 16),
-                   maxTotalBytes: maxFrameBytes)
+        JSONLimits(
+            maxDepth: maxJSONDepth, maxStringBytes: maxFrameBytes,
+            maxContainerCount: max(maxClientsPerServer, maxServersInList, maxRecipients, maxParticipants, 16),
+            maxTotalBytes: maxFrameBytes)
     }
 }
