@@ -14,11 +14,19 @@ let package = Package(
     products: [
         .library(name: "OlafCrypto", targets: ["OlafCrypto"]),
         .library(name: "Core", targets: ["Core"]),
+        .library(name: "Server", targets: ["Server"]),
+        .executable(name: "olafd", targets: ["olafd"]),
         .executable(name: "olaf-vectors", targets: ["olaf-vectors"]),
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C system libraries. Only OlafCrypto imports COpenSSL; only the systemd integration imports CSystemd.
@@ -44,6 +52,26 @@ let package = Package(
             name: "OlafBenchmarks", dependencies: ["Core", "OlafCrypto"], path: "Sources/Benchmarks",
             swiftSettings: strictSettings),
 
+        .target(
+            name: "Server",
+            dependencies: [
+                "Core", "OlafCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
+
+        .executableTarget(
+            name: "olafd",
+            dependencies: ["Server", "Core", "OlafCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "olaf-vectors",
             dependencies: ["OlafVectors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -55,6 +83,16 @@ let package = Package(
 
         .testTarget(
             name: "OlafCryptoTests", dependencies: ["OlafCrypto"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Core", "OlafCrypto",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors"],
             exclude: ["Fixtures"], swiftSettings: strictSettings),

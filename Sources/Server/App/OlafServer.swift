@@ -1,0 +1,107 @@
+import Core
+import Foundation
+public import Hummingbird
+import HummingbirdWebSocket
+public import Logging
+import NIOCore
+public import OlafCrypto
+import ServiceLifecycle
+
+/// A prepared olafd: state opened, key loaded, neighbours merged, hub built. `application()` gives the
+/// Hummingbird application that serves it (listener plus every background service, in one ServiceGroup).
+public struct OlafServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let hub: RelayHub
+    public let identity: ServerIdentity
+    public let store: any ServerStore
+    public let statistics: RelayStatistics
+    public let linkService: NeighbourLinkService
+    let context: RelayContext
+    let logger: Logger
+
+    /// Opens the state directory, database and keystore, and merges the neighbours file.
+    public static func prepare(configuration: ServerConfiguration, environment: [String: String], logger: Logger)
+        async throws -> OlafServer
+    {
+        let key = try ServerKeystore.loadOrCreate(
+            stateDirectory: configuration.stateDirectory, passphraseFile: configuration.passphraseFile,
+            environment: environment, logger: logger)
+        let store = try SQLiteServerStore(path: configuration.statePath("olafd.sqlite"))
+        return try await prepare(configuration: configuration, key: key, store: store, logger: logger)
+    }
+
+    /// Builds the server on an already opened key and store (tests use an in-memory store).
+    public static func prepare(configuration: ServerConfiguration, key: RSAPrivateKey, store: any ServerStore,
+                               logger: Logger) async throws -> OlafServer
+    {
+        let ownAddress = try configuration.resolvedPublicAddress()
+        if let path = configuration.neighboursFile {
+            let now = Date()
+            for neighbour in try NeighboursFile.load(path: path) {
+                try await store.upsertNeighbour(address: neighbour.address.canonical,
+                                                publicKeyPEM: neighbour.publicKey.canonicalPEM, at: now)
+            }
+        }
+        var neighbours: [Neighbour] = []
+        for stored in try await store.neighbours() {
+            do {
+                neighbours.append(Neighbour(address: try ServerAddress(parsing: stored.address),
+                                            publicKey: try RSAPublicKey(pem: stored.publicKeyPEM)))
+            } catch {
+                logger.error("ignoring a stored neighbour that no longer validates",
+                             metadata: ["address": "\(stored.address)", "error": "\(error)"])
+            }
+        }
+        let statistics = RelayStatistics()
+        let hub = RelayHub(ownAddress: ownAddress, neighbours: neighbours, counters: try await store.counters(),
+                           statistics: statistics, logger: logger)
+        let identity = try await ServerIdentity(key: key, address: ownAddress, store: store)
+        let context = RelayContext(hub: hub, limits: configuration.limits, statistics: statistics, store: store,
+                                   logger: logger)
+        return OlafServer(configuration: configuration, hub: hub, identity: identity, store: store,
+                          statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
+                          context: context, logger: logger)
+    }
+
+    /// The application: one listener (WebSocket upgrade on any path, the file API) and the background
+    /// services, composed in one ServiceGroup in dependency order.
+    /// - Parameter onServerRunning: called once the listener is bound (with its channel, e.g. to read the port).
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = Router(context: OlafRequestContext.self)
+        let handler = PeerConnectionHandler(context: context)
+        let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
+            try await handler.handle(inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
+        }
+        router.ws("/", onUpgrade: upgrade)
+        router.ws("**", onUpgrade: upgrade)
+        let limits = configuration.limits.protocolLimits
+        let services: [any Service] = [
+            CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
+            ListBroadcastService(hub: hub, minimumInterval: .milliseconds(50)),
+            linkService,
+            ShutdownCloser(hub: hub),
+        ]
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3)))),
+            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                                 serverName: "olafd"),
+            services: services,
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+}
+
+/// On graceful shutdown, closes every client and link with 1001 (going away) before the listener stops.
+struct ShutdownCloser: Service {
+    let hub: RelayHub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await hub.closeAll(reason: "server shutting down")
+    }
+}

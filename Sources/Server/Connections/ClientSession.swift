@@ -1,0 +1,135 @@
+import Core
+import Logging
+import OlafCrypto
+import HummingbirdWebSocket
+import NIOWebSocket
+
+/// One client connection after its first message, a `hello`: admits it to the hub, then verifies and routes
+/// everything it sends until it disconnects.
+struct ClientSession {
+    let hub: RelayHub
+    let limits: ServerLimits
+    let statistics: RelayStatistics
+    let logger: Logger
+    let connection: ConnectionID
+    let outbox: Outbox
+
+    /// Runs the session; `hello` is the verified-shape first envelope.
+    func run(hello envelope: SignedEnvelope, key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator)
+        async throws
+    {
+        guard envelope.isSigned(by: key) else {
+            statistics.dropped(.badSignature)
+            return await refuse(.policyViolation, "hello signature does not verify with the enclosed key", &messages)
+        }
+        let fingerprint = key.fingerprint
+        do {
+            try await hub.admit(connection: connection, key: key, counter: envelope.counter, outbox: outbox,
+                                maxClients: limits.maxClients)
+        } catch .replayed(let error) {
+            statistics.dropped(.replayedCounter)
+            return await refuse(.policyViolation, "hello refused: \(error)", &messages)
+        } catch .serverFull(let limit) {
+            return await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
+        }
+        let logger = self.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
+        logger.info("client connected")
+        let sender = SenderFingerprints(of: key)
+        var bucket = TokenBucket(rate: limits.messagesPerSecondPerClient, burst: limits.messageBurstPerClient)
+        let outcome: Result<Void, any Error>
+        do {
+            while let message = try await messages.next() {
+                guard bucket.take() else {
+                    logger.warning("closing client over its message rate limit")
+                    outbox.close(code: .policyViolation, reason: "message rate limit exceeded")
+                    await messages.discardUntilClosed()
+                    break
+                }
+                guard let text = message.text else {
+                    statistics.dropped(.malformed)
+                    continue
+                }
+                if await handle(text, key: key, sender: sender, logger: logger) == .close { break }
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await hub.remove(connection: connection, fingerprint: fingerprint)
+        logger.info("client disconnected")
+        try outcome.get()
+    }
+
+    private enum Next { case carryOn, close }
+
+    /// Verifies and routes one frame from this client.
+    private func handle(_ text: String, key: RSAPublicKey, sender: SenderFingerprints, logger: Logger) async -> Next {
+        let frame: Frame
+        do {
+            frame = try FrameDecoder.decode(Array(text.utf8), limits: limits.protocolLimits)
+        } catch {
+            statistics.dropped(.malformed)
+            logger.debug("dropped malformed frame", metadata: ["error": "\(error)"])
+            return .carryOn
+        }
+        switch frame {
+        case .signed(let envelope):
+            return await handle(envelope, text: text, key: key, sender: sender, logger: logger)
+        case .clientListRequest:
+            await hub.answerClientListRequest(from: key.fingerprint)
+        case .clientUpdate, .clientUpdateRequest, .clientList:
+            statistics.dropped(.notAllowedFromClient)
+            logger.debug("ignored a server-to-server message from a client", metadata: ["type": "\(frame.typeName)"])
+        }
+        return .carryOn
+    }
+
+    private func handle(_ envelope: SignedEnvelope, text: String, key: RSAPublicKey, sender: SenderFingerprints,
+                        logger: Logger) async -> Next
+    {
+        if case .hello(let hello) = envelope.payload, hello.publicKey != key {
+            logger.warning("refusing a second hello with another key on the same connection")
+            outbox.close(code: .policyViolation, reason: "a connection speaks for one key; reconnect to change keys")
+            return .close
+        }
+        if case .serverHello = envelope.payload {
+            statistics.dropped(.notAllowedFromClient)
+            return .carryOn
+        }
+        guard envelope.isSigned(by: key) else {
+            statistics.dropped(.badSignature)
+            logger.debug("dropped a frame whose signature does not verify")
+            return .carryOn
+        }
+        do {
+            switch envelope.payload {
+            case .hello:
+                try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
+            case .chat(let chat):
+                try await hub.routeChat(frame: text, counter: envelope.counter, from: key.fingerprint,
+                                        destinations: chat.destinations)
+            case .publicChat(let chat):
+                guard sender.matches(chat.sender) else {
+                    statistics.dropped(.senderMismatch)
+                    logger.debug("dropped a public_chat whose sender is not the signer")
+                    return .carryOn
+                }
+                try await hub.routePublicChat(frame: text, counter: envelope.counter, from: key.fingerprint)
+            case .serverHello:
+                break
+            }
+        } catch {
+            statistics.dropped(.replayedCounter)
+            logger.debug("dropped a replayed frame", metadata: ["error": "\(error)"])
+        }
+        return .carryOn
+    }
+
+    private func refuse(_ code: WebSocketErrorCode, _ reason: String,
+                        _ messages: inout WebSocketInboundMessageStream.AsyncIterator) async
+    {
+        logger.info("refused client", metadata: ["reason": "\(reason)"])
+        outbox.close(code: code, reason: reason)
+        await messages.discardUntilClosed()
+    }
+}

@@ -1,0 +1,83 @@
+import Core
+import Logging
+import OlafCrypto
+
+/// Handles frames that arrive from an authenticated neighbour (on its inbound link or on our dialled one):
+/// list updates, list requests, and chats to deliver to our clients. Nothing is forwarded again: the mesh is
+/// complete.
+struct NeighbourFrameHandler {
+    let context: RelayContext
+    let neighbour: Neighbour
+
+    func handle(_ text: String) async {
+        let statistics = context.statistics
+        let frame: Frame
+        do {
+            // Interop rule 3: a neighbour may relay v1.1 object data; clients judge it.
+            frame = try FrameDecoder.decode(Array(text.utf8), limits: context.limits.protocolLimits,
+                                            objectData: .acceptForRelay)
+        } catch {
+            statistics.dropped(.malformed)
+            context.logger.debug("dropped malformed frame from neighbour",
+                                 metadata: ["neighbour": "\(neighbour.address)", "error": "\(error)"])
+            return
+        }
+        switch frame {
+        case .clientUpdate(let update):
+            await context.hub.updateNeighbourClients(neighbour.address, keys: update.clients)
+        case .clientUpdateRequest:
+            await context.hub.sendClientUpdate(to: neighbour.address)
+        case .signed(let envelope):
+            await handle(envelope, text: text)
+        case .clientList, .clientListRequest:
+            statistics.dropped(.notAllowedFromNeighbour)
+        }
+    }
+
+    private func handle(_ envelope: SignedEnvelope, text: String) async {
+        let hub = context.hub
+        switch envelope.payload {
+        case .chat(let chat):
+            // Servers cannot verify a relayed chat (the sender is inside the ciphertext); recipients do.
+            if chat.destinations.contains(hub.ownAddress) {
+                await hub.deliverFromNeighbour(frame: envelope.dataWasObject ? reencoded(envelope) : text)
+            } else {
+                context.statistics.dropped(.unknownDestination)
+            }
+        case .publicChat(let chat):
+            if envelope.dataWasObject {
+                await hub.deliverFromNeighbour(frame: reencoded(envelope))
+                return
+            }
+            // Only pass on what a client could verify: the sender must be a client this neighbour listed,
+            // the signature must hold, and the counter must be new.
+            guard let key = await senderKey(chat.sender) else {
+                context.statistics.dropped(.unknownSender)
+                return
+            }
+            guard envelope.isSigned(by: key) else {
+                context.statistics.dropped(.badSignature)
+                return
+            }
+            do {
+                try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
+            } catch {
+                context.statistics.dropped(.replayedCounter)
+                return
+            }
+            await hub.deliverFromNeighbour(frame: text)
+        case .hello, .serverHello:
+            context.statistics.dropped(.notAllowedFromNeighbour)
+        }
+    }
+
+    /// The key of the listed client whose fingerprint (in any accepted spelling) is `sender`.
+    private func senderKey(_ sender: String) async -> RSAPublicKey? {
+        if let key = await context.hub.neighbourClientKey(sender, listedBy: neighbour.address) { return key }
+        return await context.hub.neighbourClientKeys(listedBy: neighbour.address)
+            .first { SenderFingerprints(of: $0).matches(sender) }
+    }
+
+    /// A v1.1 object-data envelope passed on with `data` as a string (what v1.2 clients expect).
+    private func reencoded(_ envelope: SignedEnvelope) -> String { Frame.signed(envelope).text }
+}

@@ -1,0 +1,57 @@
+import Core
+import Logging
+import NIOCore
+import OlafCrypto
+import HummingbirdWebSocket
+import NIOWebSocket
+
+/// Entry point of every accepted WebSocket: the first message decides whether the peer is a client (`hello`)
+/// or a neighbour server (`server_hello`); anything else is closed with a clear reason.
+struct PeerConnectionHandler: Sendable {
+    let context: RelayContext
+
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel)
+        async throws
+    {
+        let limits = context.limits
+        let outbox = Outbox(capacity: limits.outboxCapacity, forceClose: { channel.close(promise: nil) })
+        let greeted = OnceFlag()
+        let helloWatchdog: @Sendable () async throws -> Void = {
+            try await Task.sleep(for: limits.helloTimeout)
+            if !greeted.isSet {
+                outbox.close(code: .policyViolation, reason: "no hello or server_hello within \(limits.helloTimeout)")
+            }
+            try await Task.sleep(for: .forever)
+        }
+        try await ConnectionPump.run(outbox: outbox, outbound: outbound, watchdogs: [helloWatchdog]) {
+            var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
+            guard let first = try await messages.next() else { return }
+            greeted.set()
+            try await dispatch(first: first, outbox: outbox, messages: &messages)
+        }
+    }
+
+    private func dispatch(first: WebSocketMessage, outbox: Outbox,
+                          messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws
+    {
+        let decoded = first.text.flatMap { try? FrameDecoder.decode(Array($0.utf8), limits: context.limits.protocolLimits) }
+        if case .signed(let envelope)? = decoded {
+            switch envelope.payload {
+            case .hello(let hello):
+                let session = ClientSession(
+                    hub: context.hub, limits: context.limits, statistics: context.statistics, logger: context.logger,
+                    connection: ConnectionID.make(), outbox: outbox)
+                return try await session.run(hello: envelope, key: hello.publicKey, messages: &messages)
+            case .serverHello(let serverHello):
+                return try await NeighbourInboundSession(context: context, outbox: outbox)
+                    .run(serverHello: envelope, claimed: serverHello, messages: &messages)
+            case .chat, .publicChat:
+                break
+            }
+        }
+        context.statistics.dropped(.beforeHello)
+        context.logger.info("closing a connection that did not start with hello or server_hello")
+        outbox.close(code: .policyViolation, reason: "the first message must be a signed hello or server_hello")
+        await messages.discardUntilClosed()
+    }
+}

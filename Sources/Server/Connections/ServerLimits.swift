@@ -1,0 +1,55 @@
+public import Core
+
+/// Connection-level limits of the relay (the protocol-level caps live in `ProtocolLimits`).
+public struct ServerLimits: Sendable, Equatable {
+    /// Field and frame caps for everything we parse.
+    public var protocolLimits: ProtocolLimits
+    /// Most clients connected at once; further hellos are refused with 1013 (try again later).
+    public var maxClients: Int
+    /// Sustained messages per second a client may send (token bucket).
+    public var messagesPerSecondPerClient: Double
+    /// Burst a client may send above the sustained rate.
+    public var messageBurstPerClient: Double
+    /// Frames that may wait for one peer before it counts as too slow and is disconnected.
+    public var outboxCapacity: Int
+    /// How long a new connection has to send its first message.
+    public var helloTimeout: Duration
+
+    public init(
+        protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 500,
+        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, helloTimeout: Duration = .seconds(10)
+    ) {
+        self.protocolLimits = protocolLimits
+        self.maxClients = maxClients
+        self.messagesPerSecondPerClient = messagesPerSecondPerClient
+        self.messageBurstPerClient = messageBurstPerClient
+        self.outboxCapacity = outboxCapacity
+        self.helloTimeout = helloTimeout
+    }
+}
+
+/// A token bucket: `rate` tokens per second, holding at most `burst`.
+struct TokenBucket {
+    private let rate: Double
+    private let burst: Double
+    private var tokens: Double
+    private var last: ContinuousClock.Instant
+
+    init(rate: Double, burst: Double, now: ContinuousClock.Instant = .now) {
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.last = now
+    }
+
+    /// Takes one token; false when the bucket is empty.
+    mutating func take(now: ContinuousClock.Instant = .now) -> Bool {
+        let elapsed = now - last
+        last = now
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        tokens = min(burst, tokens + seconds * rate)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}

@@ -1,0 +1,316 @@
+public import Core
+public import Logging
+public import OlafCrypto
+import HummingbirdWebSocket
+import NIOWebSocket
+
+/// The relay's shared state: who is connected here, what each neighbour last reported, which neighbour links
+/// are up, and the per-sender counters. One actor owns it; signature checks and JSON work happen in the
+/// connections' own tasks before they call in, and nothing here awaits I/O (frames are queued in outboxes).
+public actor RelayHub {
+    /// A client connected to this server.
+    struct LocalClient {
+        let connection: ConnectionID
+        let key: RSAPublicKey
+        let outbox: Outbox
+    }
+
+    /// This server's own address (what `destination_servers` must name to reach our clients).
+    public nonisolated let ownAddress: ServerAddress
+    let statistics: RelayStatistics
+    private let logger: Logger
+
+    private var clients: [String: LocalClient] = [:]  // by canonical fingerprint
+    private var clientOrder: [String] = []  // fingerprints in connection order, for stable lists
+    private var neighbours: [ServerAddress: Neighbour] = [:]
+    private var neighbourClients: [ServerAddress: [RSAPublicKey]] = [:]
+    private var neighbourKeyIndex: [ServerAddress: [String: RSAPublicKey]] = [:]
+    private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: Outbox)] = [:]
+    private var linkCounts: [ServerAddress: Int] = [:]
+    private var counters: CounterTracker
+    private var dirtyCounters: [String: UInt64] = [:]
+    /// Our own clients changed since neighbours last got a `client_update`.
+    private var localClientsChanged = false
+    private let listChanges: AsyncStream<Void>.Continuation
+    /// Fires (coalesced) whenever the neighbourhood's client list changes.
+    public nonisolated let listChangeSignals: AsyncStream<Void>
+
+    public init(ownAddress: ServerAddress, neighbours: [Neighbour], counters: [String: UInt64],
+                statistics: RelayStatistics, logger: Logger) {
+        self.ownAddress = ownAddress
+        self.statistics = statistics
+        self.logger = logger
+        self.counters = CounterTracker(lastAccepted: counters)
+        for neighbour in neighbours where neighbour.address != ownAddress {
+            self.neighbours[neighbour.address] = neighbour
+        }
+        (listChangeSignals, listChanges) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: Counters
+
+    /// Checks and records a counter from `sender`; the new value is queued for the write-behind flush.
+    func accept(counter: UInt64, from sender: String) throws(ProtocolError) {
+        try counters.accept(counter, from: sender)
+        dirtyCounters[sender] = counter
+    }
+
+    /// `accept(counter:from:)` for callers outside the actor.
+    func acceptCounter(_ counter: UInt64, from sender: String) throws(ProtocolError) {
+        try accept(counter: counter, from: sender)
+    }
+
+    /// Counters accepted since the last call, for persisting.
+    public func takeDirtyCounters() -> [String: UInt64] {
+        defer { dirtyCounters.removeAll(keepingCapacity: true) }
+        return dirtyCounters
+    }
+
+    /// Forgets a sender's counter (operator reset for a neighbour that lost its state).
+    public func forgetCounter(of sender: String) {
+        counters.forget(sender)
+        dirtyCounters[sender] = nil
+    }
+
+    // MARK: Local clients
+
+    /// Why a verified hello was not admitted.
+    enum AdmissionRefusal: Error {
+        case replayed(ProtocolError)
+        case serverFull(limit: Int)
+    }
+
+    /// Admits a client whose `hello` verified: checks capacity and its counter, then binds its fingerprint to
+    /// this connection. An older connection for the same key is closed, so one fingerprint never has two sockets.
+    func admit(connection: ConnectionID, key: RSAPublicKey, counter: UInt64, outbox: Outbox, maxClients: Int)
+        throws(AdmissionRefusal)
+    {
+        let fingerprint = key.fingerprint
+        if clients[fingerprint] == nil, clients.count >= maxClients { throw .serverFull(limit: maxClients) }
+        do {
+            try accept(counter: counter, from: fingerprint)
+        } catch {
+            throw .replayed(error)
+        }
+        if let previous = clients[fingerprint] {
+            previous.outbox.close(code: .policyViolation, reason: "replaced by a newer connection for this key")
+            clientOrder.removeAll { $0 == fingerprint }
+            logger.info("client replaced by a newer connection", metadata: ["fingerprint": "\(fingerprint)"])
+        }
+        clients[fingerprint] = LocalClient(connection: connection, key: key, outbox: outbox)
+        clientOrder.append(fingerprint)
+        // A key connected here is never listed under a neighbour.
+        for address in neighbourClients.keys { removeFromNeighbourSlice(address, fingerprint: fingerprint) }
+        localClientsChanged = true
+        listChanged()
+    }
+
+    /// Removes the client bound to `connection`, if it is still the current one for its key.
+    func remove(connection: ConnectionID, fingerprint: String) {
+        guard clients[fingerprint]?.connection == connection else { return }
+        clients[fingerprint] = nil
+        clientOrder.removeAll { $0 == fingerprint }
+        localClientsChanged = true
+        listChanged()
+    }
+
+    /// Number of clients connected here.
+    public var localClientCount: Int { clients.count }
+
+    /// The keys connected here, in connection order.
+    public var localClientKeys: [RSAPublicKey] { clientOrder.compactMap { clients[$0]?.key } }
+
+    // MARK: Routing
+
+    /// Routes a verified `chat` from a local client: delivered here if we are a destination, forwarded
+    /// unchanged to each destination that is a linked neighbour, ignored for any other address (never dialled).
+    func routeChat(frame: String, counter: UInt64, from fingerprint: String, destinations: [ServerAddress])
+        throws(ProtocolError)
+    {
+        try accept(counter: counter, from: fingerprint)
+        var deliveries = 0
+        var seen = Set<ServerAddress>()
+        for destination in destinations where seen.insert(destination).inserted {
+            if destination == ownAddress {
+                deliveries += deliverLocally(frame, except: fingerprint)
+            } else if neighbours[destination] != nil {
+                if let link = outboundLinks[destination] {
+                    deliveries += send(frame, to: link.outbox, link: destination)
+                } else {
+                    statistics.dropped(.neighbourLinkDown)
+                }
+            } else {
+                statistics.dropped(.unknownDestination)
+            }
+        }
+        statistics.relayed(deliveries: deliveries)
+    }
+
+    /// Routes a verified `public_chat` from a local client: every local client and every linked neighbour.
+    func routePublicChat(frame: String, counter: UInt64, from fingerprint: String) throws(ProtocolError) {
+        try accept(counter: counter, from: fingerprint)
+        var deliveries = deliverLocally(frame, except: fingerprint)
+        for (address, link) in outboundLinks { deliveries += send(frame, to: link.outbox, link: address) }
+        statistics.relayed(deliveries: deliveries)
+    }
+
+    /// Delivers a `chat` or `public_chat` that a neighbour relayed to every local client (never forwarded again).
+    func deliverFromNeighbour(frame: String) {
+        statistics.relayed(deliveries: deliverLocally(frame, except: nil))
+    }
+
+    /// Looks up the key of a client listed by `neighbour`, by its canonical fingerprint.
+    func neighbourClientKey(_ fingerprint: String, listedBy neighbour: ServerAddress) -> RSAPublicKey? {
+        neighbourKeyIndex[neighbour]?[fingerprint]
+    }
+
+    /// Every key of a client listed by any neighbour, for checking relayed public chats whose sender spells
+    /// its fingerprint in another variant.
+    func neighbourClientKeys(listedBy neighbour: ServerAddress) -> [RSAPublicKey] {
+        neighbourClients[neighbour] ?? []
+    }
+
+    private func deliverLocally(_ frame: String, except sender: String?) -> Int {
+        var deliveries = 0
+        for (fingerprint, client) in clients where fingerprint != sender {
+            if client.outbox.send(frame) {
+                deliveries += 1
+            } else {
+                slowConsumer(client.outbox, name: fingerprint)
+            }
+        }
+        return deliveries
+    }
+
+    private func send(_ frame: String, to outbox: Outbox, link: ServerAddress) -> Int {
+        if outbox.send(frame) { return 1 }
+        slowConsumer(outbox, name: "neighbour \(link)")
+        return 0
+    }
+
+    private func slowConsumer(_ outbox: Outbox, name: String) {
+        statistics.dropped(.slowConsumer)
+        logger.warning("disconnecting a peer that stopped reading", metadata: ["peer": "\(name)"])
+        outbox.kill()
+    }
+
+    /// Answers a local client's `client_list_request`.
+    func answerClientListRequest(from fingerprint: String) {
+        guard let client = clients[fingerprint] else { return }
+        if !client.outbox.send(clientListFrame()) { slowConsumer(client.outbox, name: fingerprint) }
+    }
+
+    // MARK: Neighbourhood
+
+    /// The configured neighbour at `address`, if any.
+    func neighbour(at address: ServerAddress) -> Neighbour? { neighbours[address] }
+
+    /// All configured neighbours.
+    public var configuredNeighbours: [Neighbour] { Array(neighbours.values) }
+
+    /// Adds or replaces a neighbour at run time.
+    public func setNeighbour(_ neighbour: Neighbour) {
+        guard neighbour.address != ownAddress else { return }
+        neighbours[neighbour.address] = neighbour
+    }
+
+    /// Removes a neighbour: its list is dropped and its outbound link closed.
+    public func removeNeighbour(at address: ServerAddress) {
+        neighbours[address] = nil
+        outboundLinks.removeValue(forKey: address)?.outbox.close(code: .goingAway, reason: "neighbour removed")
+        clearNeighbourSlice(address)
+    }
+
+    /// Records that an authenticated link with `address` came up (inbound after a verified `server_hello`,
+    /// or our own dialled socket).
+    func linkUp(_ address: ServerAddress) { linkCounts[address, default: 0] += 1 }
+
+    /// Records that a link went down; once no link with the neighbour remains, its client list is cleared.
+    func linkDown(_ address: ServerAddress) {
+        let remaining = (linkCounts[address] ?? 1) - 1
+        linkCounts[address] = remaining > 0 ? remaining : nil
+        if remaining <= 0 { clearNeighbourSlice(address) }
+    }
+
+    /// Registers our dialled socket to `address`: the only socket we send server-to-server traffic on.
+    func registerOutboundLink(_ address: ServerAddress, connection: ConnectionID, outbox: Outbox) {
+        outboundLinks[address]?.outbox.close(code: .goingAway, reason: "superseded by a new link")
+        outboundLinks[address] = (connection, outbox)
+        linkUp(address)
+    }
+
+    /// Unregisters our dialled socket when it ends.
+    func unregisterOutboundLink(_ address: ServerAddress, connection: ConnectionID) {
+        if outboundLinks[address]?.connection == connection { outboundLinks[address] = nil }
+        linkDown(address)
+    }
+
+    /// Whether our dialled link to `address` is up.
+    public func isLinked(_ address: ServerAddress) -> Bool { outboundLinks[address] != nil }
+
+    /// Replaces `address`'s slice of the client list with `keys` (minus any key connected here).
+    func updateNeighbourClients(_ address: ServerAddress, keys: [RSAPublicKey]) {
+        guard neighbours[address] != nil else { return }
+        let filtered = keys.filter { clients[$0.fingerprint] == nil }
+        if neighbourClients[address] == filtered { return }
+        neighbourClients[address] = filtered
+        neighbourKeyIndex[address] = Dictionary(filtered.map { ($0.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
+        listChanged()
+    }
+
+    private func removeFromNeighbourSlice(_ address: ServerAddress, fingerprint: String) {
+        guard neighbourKeyIndex[address]?[fingerprint] != nil else { return }
+        neighbourClients[address]?.removeAll { $0.fingerprint == fingerprint }
+        neighbourKeyIndex[address]?[fingerprint] = nil
+    }
+
+    private func clearNeighbourSlice(_ address: ServerAddress) {
+        guard neighbourClients.removeValue(forKey: address) != nil else { return }
+        neighbourKeyIndex[address] = nil
+        listChanged()
+    }
+
+    /// Sends our `client_update` to one neighbour on our dialled link (answer to `client_update_request`).
+    func sendClientUpdate(to address: ServerAddress) {
+        guard let link = outboundLinks[address] else { return }
+        _ = send(clientUpdateFrame(), to: link.outbox, link: address)
+    }
+
+    // MARK: Lists
+
+    /// `client_update` with every client connected here.
+    func clientUpdateFrame() -> String {
+        Frame.clientUpdate(ClientUpdate(clients: localClientKeys)).text
+    }
+
+    /// `client_list` for local clients: our own clients first, then each neighbour's slice.
+    func clientListFrame() -> String {
+        var servers = [ClientList.Server(address: ownAddress.canonical, clients: localClientKeys)]
+        for address in neighbourClients.keys.sorted(by: { $0.canonical < $1.canonical }) {
+            servers.append(ClientList.Server(address: address.canonical, clients: neighbourClients[address] ?? []))
+        }
+        return Frame.clientList(ClientList(servers: servers)).text
+    }
+
+    /// Pushes the current list to every local client and, when our own clients changed, our `client_update`
+    /// to every linked neighbour (only then: echoing unchanged updates would make linked servers ping-pong).
+    public func broadcastLists() {
+        let list = clientListFrame()
+        for (fingerprint, client) in clients where !client.outbox.send(list) {
+            slowConsumer(client.outbox, name: fingerprint)
+        }
+        guard localClientsChanged else { return }
+        localClientsChanged = false
+        let update = clientUpdateFrame()
+        for (address, link) in outboundLinks { _ = send(update, to: link.outbox, link: address) }
+    }
+
+    private func listChanged() { listChanges.yield() }
+
+    /// Closes every connection with `goingAway` (1001), for shutdown.
+    public func closeAll(reason: String) {
+        for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
+        for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
+        listChanges.finish()
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Core
+import Hummingbird
+import Logging
+import OlafCrypto
+import Server
+
+/// `olafd [options]`: runs the server in the foreground until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server (the default).")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let configuration = try options.configuration(environment: ProcessInfo.processInfo.environment)
+        var logger = Logger(label: "olafd")
+        logger.logLevel = configuration.logLevel
+        let server: OlafServer
+        do {
+            server = try await OlafServer.prepare(
+                configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+        } catch {
+            logger.critical("olafd cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        let publicAddress = try configuration.resolvedPublicAddress()
+        let filesBase = try configuration.resolvedPublicBaseURL() + "/api/files/"
+        let neighbours = await server.hub.configuredNeighbours.map(\.address.canonical).sorted()
+        logger.notice("olafd starting", metadata: [
+            "listen": "\(configuration.listenHost):\(configuration.listenPort)",
+            "public_address": "\(publicAddress)",
+            "files": "\(filesBase)",
+            "state_dir": "\(configuration.stateDirectory)",
+            "fingerprint": "\(server.identity.key.publicKey.fingerprint)",
+            "neighbours": "\(neighbours.isEmpty ? "none" : neighbours.joined(separator: ", "))",
+        ])
+        let startedLogger = logger
+        let app = server.application { channel in
+            startedLogger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+        try await app.runService()
+    }
+}
