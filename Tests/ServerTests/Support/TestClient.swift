@@ -128,9 +128,12 @@ final class TestClient: Sendable {
     var closeReason: String? { state.inbox.withLock { $0.closeReason } }
 
     /// Waits until a received frame satisfies `predicate`; returns it, or nil after `timeout`.
-    func waitFor(timeout: Duration = .seconds(5), _ predicate: (Frame, String) -> Bool) async -> Frame? {
+    /// Frames received before index `start` are not considered.
+    func waitFor(timeout: Duration = .seconds(5), from start: Int = 0, _ predicate: (Frame, String) -> Bool) async
+        -> Frame?
+    {
         let deadline = ContinuousClock.now + timeout
-        var checked = 0
+        var checked = start
         while ContinuousClock.now < deadline {
             let frames = received
             while checked < frames.count {
@@ -169,13 +172,14 @@ final class TestClient: Sendable {
         return found
     }
 
-    /// The latest client_list received after asking, or nil.
+    /// The first client_list received after asking that satisfies `predicate` (pushed lists count too), or nil.
     func clientList(timeout: Duration = .seconds(5), where predicate: (ClientList) -> Bool = { _ in true }) async
         -> ClientList?
     {
+        let start = received.count
         requestClientList()
         var found: ClientList?
-        _ = await waitFor(timeout: timeout) { frame, _ in
+        _ = await waitFor(timeout: timeout, from: start) { frame, _ in
             guard case .clientList(let list) = frame, predicate(list) else { return false }
             found = list
             return true

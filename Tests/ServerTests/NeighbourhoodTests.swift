@@ -1,0 +1,206 @@
+import Core
+import Foundation
+import OlafCrypto
+import Server
+import Testing
+
+/// Several linked servers on loopback: links, lists, routing across the mesh, and what a neighbour may not do.
+@Suite("Relay: the neighbourhood", .timeLimit(.minutes(3)))
+struct NeighbourhoodTests {
+    /// Starts `count` servers, each configured with all the others as neighbours, and waits until every link is up.
+    static func mesh(_ count: Int) async throws -> [TestServer] {
+        let ports = try (0..<count).map { _ in try TestPorts.free() }
+        let keys = try (0..<count).map { _ in try TestKeys.server() }
+        let addresses = try ports.map { try ServerAddress(parsing: "127.0.0.1:\($0)") }
+        var servers: [TestServer] = []
+        for index in 0..<count {
+            let neighbours = (0..<count).filter { $0 != index }.map { Neighbour(address: addresses[$0], publicKey: keys[$0].publicKey) }
+            servers.append(try await TestServer.start(port: ports[index], key: keys[index], neighbours: neighbours))
+        }
+        for server in servers {
+            for other in servers where other !== server {
+                #expect(await waitUntil { await server.hub.isLinked(other.address) }, "link \(server.port) -> \(other.port)")
+            }
+        }
+        return servers
+    }
+
+    static func stopAll(_ servers: [TestServer]) async {
+        for server in servers { await server.stop() }
+    }
+
+    @Test("linked servers list each other's clients")
+    func listsAcrossServers() async throws {
+        let servers = try await Self.mesh(2)
+        let alice = try await TestClient.connected(to: servers[0])
+        let bob = try await TestClient.connected(to: servers[1])
+        let list = await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) }
+        #expect(list?.fingerprints(at: servers[0].address) == [alice.fingerprint])
+        #expect(list?.fingerprints(at: servers[1].address) == [bob.fingerprint])
+        await Self.stopAll(servers)
+    }
+
+    @Test("a private chat crosses to the recipient's server")
+    func privateChatAcrossTwo() async throws {
+        let servers = try await Self.mesh(2)
+        let alice = try await TestClient.connected(to: servers[0])
+        let bob = try await TestClient.connected(to: servers[1])
+        _ = await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) }
+        try alice.sendChat("across the link", to: [(bob, servers[1])])
+        #expect(await bob.waitForChat("across the link", from: alice) != nil)
+        await Self.stopAll(servers)
+    }
+
+    @Test("a group chat across three servers opens for every recipient")
+    func groupChatAcrossThree() async throws {
+        let servers = try await Self.mesh(3)
+        let alice = try await TestClient.connected(to: servers[0])
+        let bob = try await TestClient.connected(to: servers[1])
+        let carol = try await TestClient.connected(to: servers[2])
+        let dave = try await TestClient.connected(to: servers[0])
+        _ = await alice.clientList {
+            $0.fingerprints(at: servers[1].address).contains(bob.fingerprint)
+                && $0.fingerprints(at: servers[2].address).contains(carol.fingerprint)
+        }
+        try alice.sendChat("group hello", to: [(bob, servers[1]), (carol, servers[2]), (dave, servers[0])])
+        for recipient in [bob, carol, dave] {
+            let opened = await recipient.waitForChat("group hello", from: alice)
+            #expect(opened?.participants.count == 4)
+        }
+        await Self.stopAll(servers)
+    }
+
+    @Test("a public chat reaches every client of a three-server mesh exactly once")
+    func publicChatAcrossThree() async throws {
+        let servers = try await Self.mesh(3)
+        var clients: [TestClient] = []
+        for server in servers {
+            clients.append(try await TestClient.connected(to: server))
+            clients.append(try await TestClient.connected(to: server))
+        }
+        _ = await clients[0].clientList { list in servers.allSatisfy { list.fingerprints(at: $0.address).count == 2 } }
+        let frame = try clients[0].sendPublicChat("to the whole neighbourhood")
+        for client in clients.dropFirst() {
+            #expect(await client.waitForPublicChat("to the whole neighbourhood", from: clients[0]))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        for client in clients.dropFirst() { #expect(client.received.filter { $0 == frame }.count == 1) }
+        await Self.stopAll(servers)
+    }
+
+    @Test("server_hello from an unconfigured address or signed with the wrong key is refused")
+    func fakeServerHello() async throws {
+        let server = try await TestServer.start()
+        let impostorKey = try TestKeys.server()
+        let unknown = await TestClient(url: server.url, key: impostorKey)
+        try unknown.sendSigned(.serverHello(ServerHelloData(sender: try ServerAddress(parsing: "127.0.0.1:1"))))
+        #expect(await unknown.waitUntilClosed())
+        #expect(unknown.closeCode == 1008)
+
+        // A configured neighbour address, but the frame is signed by someone else's key.
+        let realKey = try TestKeys.server()
+        let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:\(try TestPorts.free())")
+        await server.hub.setNeighbour(Neighbour(address: neighbourAddress, publicKey: realKey.publicKey))
+        let forger = await TestClient(url: server.url, key: impostorKey)
+        try forger.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        #expect(await forger.waitUntilClosed())
+        #expect(forger.closeReason?.contains("does not verify") == true)
+
+        // The genuine key works, once; replaying the same server_hello on a fresh connection is refused.
+        let genuine = await TestClient(url: server.url, key: realKey)
+        let hello = try genuine.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        genuine.send(Frame.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
+        let watcher = try await TestClient.connected(to: server)
+        #expect(await watcher.clientList { $0.fingerprints(at: neighbourAddress).count == 1 } != nil)
+        let replay = await TestClient(url: server.url, key: realKey)
+        replay.send(hello)
+        #expect(await replay.waitUntilClosed())
+        #expect(replay.closeReason?.contains("replayed") == true)
+        await server.stop()
+    }
+
+    @Test("client_update on a link that never sent server_hello is not accepted")
+    func unauthenticatedClientUpdate() async throws {
+        let server = try await TestServer.start()
+        let stranger = await TestClient(url: server.url, key: try TestKeys.server())
+        stranger.send(Frame.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
+        #expect(await stranger.waitUntilClosed())
+        let watcher = try await TestClient.connected(to: server)
+        #expect(await watcher.clientList()?.servers.count == 1)
+        await server.stop()
+    }
+
+    @Test("a neighbour cannot claim a client connected here")
+    func neighbourCannotClaimOurClients() async throws {
+        let server = try await TestServer.start()
+        let alice = try await TestClient.connected(to: server)
+        let neighbourKey = try TestKeys.server()
+        let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:\(try TestPorts.free())")
+        await server.hub.setNeighbour(Neighbour(address: neighbourAddress, publicKey: neighbourKey.publicKey))
+        let link = await TestClient(url: server.url, key: neighbourKey)
+        try link.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        let other = try TestKeys.user()
+        link.send(Frame.clientUpdate(ClientUpdate(clients: [alice.key.publicKey, other.publicKey])).text)
+        let list = await alice.clientList { $0.fingerprints(at: neighbourAddress).count == 1 }
+        #expect(list?.fingerprints(at: neighbourAddress) == [other.publicKey.fingerprint])
+        #expect(list?.fingerprints(at: server.address) == [alice.fingerprint])
+        await server.stop()
+    }
+
+    @Test("a destination that is not a configured neighbour is never dialled")
+    func noDialToUnknownDestination() async throws {
+        let trap = try TCPTrap()
+        let server = try await TestServer.start()
+        let alice = try await TestClient.connected(to: server)
+        let bob = try await TestClient.connected(to: server)
+        _ = await alice.clientList { $0.fingerprints(at: server.address).count == 2 }
+        let chat = try ChatCipher.seal("x", from: alice.key.publicKey, to: [
+            ChatRecipient(publicKey: bob.key.publicKey, homeServer: "127.0.0.1:\(trap.port)"),
+            ChatRecipient(publicKey: bob.key.publicKey, homeServer: "ws://127.0.0.1:\(trap.port)/"),
+        ])
+        try alice.sendSigned(.chat(chat))
+        try alice.sendPublicChat("marker")
+        #expect(await bob.waitForPublicChat("marker", from: alice))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(trap.acceptedConnections == 0)
+        #expect(server.server.statistics.snapshot.dropped[.unknownDestination, default: 0] >= 1)
+        await server.stop()
+    }
+
+    @Test("a neighbour killed and restarted: link and client lists recover, the other server is untouched")
+    func neighbourRestart() async throws {
+        var servers = try await Self.mesh(2)
+        let alice = try await TestClient.connected(to: servers[0])
+        let bob = try await TestClient.connected(to: servers[1])
+        #expect(await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) } != nil)
+
+        let (port, key, state) = (servers[1].port, servers[1].key, servers[1].stateDirectory)
+        await servers[1].stop()
+        #expect(await bob.waitUntilClosed())
+        #expect(await alice.clientList { $0.fingerprints(at: servers[1].address).isEmpty } != nil)
+        #expect(!alice.hasEnded)
+
+        servers[1] = try await TestServer.start(port: port, key: key, stateDirectory: state)
+        #expect(await waitUntil(timeout: .seconds(40)) { await servers[0].hub.isLinked(servers[1].address) })
+        // Bob's old counters were persisted before the restart: starting again at 1 is a replay.
+        let replaying = try await TestClient.connected(to: servers[1], key: bob.key)
+        #expect(await replaying.waitUntilClosed())
+        #expect(replaying.closeReason?.contains("hello refused") == true)
+        let bob2 = await TestClient(url: servers[1].url, key: bob.key, firstCounter: 100)
+        try bob2.sendHello()
+        #expect(await alice.clientList(timeout: .seconds(10)) { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) } != nil)
+        try alice.sendPublicChat("welcome back")
+        #expect(await bob2.waitForPublicChat("welcome back", from: alice))
+        await Self.stopAll(servers)
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
