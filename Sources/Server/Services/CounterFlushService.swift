@@ -15,7 +15,10 @@ struct CounterFlushService: Service {
             try? await Task.sleep(for: interval)
             await flush()
         }
-        await flush()
+        // The last flush must run even when the group is being cancelled rather than shut down gracefully:
+        // a cancelled task's database access would throw before writing. An unstructured task does not inherit
+        // the cancellation; we still wait for it here, so nothing outlives the service.
+        await Task { await flush() }.value
     }
 
     /// Saves pending counters now.

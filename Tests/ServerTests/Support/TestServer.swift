@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import OlafCrypto
 import Server
+import ServiceLifecycle
 
 /// A real olafd application running in this process on 127.0.0.1, with real sockets. Its state lives in a
 /// temporary directory (SQLite), so a test can stop it and start it again on the same state.
@@ -13,12 +14,15 @@ final class TestServer: Sendable {
     let stateDirectory: String
     let server: OlafServer
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
     var address: ServerAddress { server.hub.ownAddress }
     var url: String { "ws://127.0.0.1:\(port)/" }
     var hub: RelayHub { server.hub }
 
-    private init(port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, task: Task<Void, any Error>) {
+    private init(port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
+                 task: Task<Void, any Error>) {
+        self.group = group
         self.port = port
         self.key = key
         self.stateDirectory = stateDirectory
@@ -52,17 +56,18 @@ final class TestServer: Sendable {
         let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         let app = server.application { _ in runningContinuation.yield() }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
         for await _ in running { break }
-        return TestServer(port: port, key: key, stateDirectory: directory, server: server, task: task)
+        return TestServer(port: port, key: key, stateDirectory: directory, server: server, group: group, task: task)
     }
 
     /// The neighbour entry other servers configure for this one.
     var asNeighbour: Neighbour { Neighbour(address: address, publicKey: key.publicKey) }
 
-    /// Stops the server (graceful shutdown) and waits for it.
+    /// Stops the server the way SIGTERM does (graceful shutdown) and waits for it.
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
     }
 }

@@ -1,0 +1,107 @@
+import Core
+import Foundation
+import OlafCrypto
+import Server
+import Testing
+
+/// Limits and state that must hold under pressure: oversized frames, stalled readers, restarts.
+@Suite("Relay: limits, slow peers and restarts", .timeLimit(.minutes(3)))
+struct RobustnessTests {
+    @Test("a 10 MiB frame is refused with 1009 and the server keeps serving")
+    func oversizedFrame() async throws {
+        let server = try await TestServer.start()
+        let alice = try await TestClient.connected(to: server)
+        _ = await alice.clientList()
+        alice.send(String(repeating: "x", count: 10 << 20))
+        #expect(await alice.waitUntilClosed())
+        #expect(alice.closeCode == 1009)
+        let bob = try await TestClient.connected(to: server)
+        #expect(await bob.clientList { $0.fingerprints(at: server.address).contains(bob.fingerprint) } != nil)
+        await server.stop()
+    }
+
+    @Test("a client that stops reading is disconnected while the others keep receiving")
+    func slowReader() async throws {
+        let server = try await TestServer.start {
+            $0.limits.outboxCapacity = 64
+            $0.limits.messagesPerSecondPerClient = 100_000
+            $0.limits.messageBurstPerClient = 100_000
+        }
+        let sender = try await TestClient.connected(to: server)
+        let stalled = try await TestClient.connected(to: server)
+        let healthy = try await TestClient.connected(to: server)
+        _ = await sender.clientList { $0.fingerprints(at: server.address).count == 3 }
+        stalled.setReading(false)
+        let filler = String(repeating: "z", count: 60_000)
+        var sent = 0
+        // Bounded: at most 2,000 frames of 60 KB; the stalled client must be dropped long before.
+        while sent < 2000, await server.hub.localClientCount == 3 {
+            try sender.sendPublicChat("\(sent) \(filler)")
+            sent += 1
+            if sent % 8 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(await waitUntil { await server.hub.localClientCount == 2 })
+        #expect(server.server.statistics.snapshot.dropped[.slowConsumer, default: 0] >= 1)
+        try sender.sendPublicChat("after the drop")
+        #expect(await healthy.waitForPublicChat("after the drop", from: sender, timeout: .seconds(20)))
+        #expect(healthy.received.filter { $0.contains(filler) }.count == sent)
+        await server.stop()
+    }
+
+    @Test("counters survive a server restart: an old counter is still a replay")
+    func replayAfterRestart() async throws {
+        let server = try await TestServer.start()
+        let alice = await TestClient(url: server.url, key: try TestKeys.user(), firstCounter: 40)
+        try alice.sendHello()
+        try alice.sendPublicChat("before restart")  // counter 41
+        _ = await alice.clientList()
+        let (port, key, state) = (server.port, server.key, server.stateDirectory)
+        await server.stop()
+
+        let restarted = try await TestServer.start(port: port, key: key, stateDirectory: state)
+        let replay = await TestClient(url: restarted.url, key: alice.key, firstCounter: 41)
+        try replay.sendHello()
+        #expect(await replay.waitUntilClosed())
+        #expect(replay.closeReason?.contains("41") == true)
+        let fresh = await TestClient(url: restarted.url, key: alice.key, firstCounter: 42)
+        try fresh.sendHello()
+        #expect(await fresh.clientList { $0.fingerprints(at: restarted.address).contains(alice.fingerprint) } != nil)
+        await restarted.stop()
+    }
+
+    @Test("binary frames and garbage JSON are dropped without closing the client")
+    func garbageIsDropped() async throws {
+        let server = try await TestServer.start()
+        let alice = try await TestClient.connected(to: server)
+        let bob = try await TestClient.connected(to: server)
+        _ = await alice.clientList { $0.fingerprints(at: server.address).count == 2 }
+        for garbage in ["", "{", "[]", "null", "{\"type\": \"signed_data\"}", String(repeating: "[", count: 5000)] {
+            alice.send(garbage)
+        }
+        try alice.sendPublicChat("still here")
+        #expect(await bob.waitForPublicChat("still here", from: alice))
+        #expect(!alice.hasEnded)
+        #expect(server.server.statistics.snapshot.dropped[.malformed, default: 0] == 6)
+        await server.stop()
+    }
+
+    @Test("a client over its message rate is closed with 1008; others are unaffected")
+    func rateLimit() async throws {
+        let server = try await TestServer.start {
+            $0.limits.messagesPerSecondPerClient = 5
+            $0.limits.messageBurstPerClient = 10
+        }
+        let flooder = try await TestClient.connected(to: server)
+        let calm = try await TestClient.connected(to: server)
+        _ = await calm.clientList { $0.fingerprints(at: server.address).count == 2 }
+        for index in 0..<30 { try flooder.sendPublicChat("flood \(index)") }
+        #expect(await flooder.waitUntilClosed())
+        #expect(flooder.closeCode == 1008)
+        #expect(flooder.closeReason?.contains("rate") == true)
+        let friend = try await TestClient.connected(to: server)
+        _ = await friend.clientList()
+        try friend.sendPublicChat("calm message")
+        #expect(await calm.waitForPublicChat("calm message", from: friend))
+        await server.stop()
+    }
+}
