@@ -4,81 +4,81 @@ import Foundation
 import Logging
 import Server
 
-/// The options shared by `olafd` and `olafd key show`. Each may also come from an environment variable
-/// (`OLAFD_…`); a flag wins over the environment, which wins over the defaults.
+/// The options shared by `olafd` and `olafd key show`. Precedence: flags, then environment variables
+/// (`OLAFD_<KEY>`, e.g. `OLAFD_LISTEN`, `OLAFD_LIMITS_MAX_CLIENTS`), then the configuration file, then defaults.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "Address to listen on, HOST:PORT (env OLAFD_LISTEN; default 127.0.0.1:8080).")
+    @Option(help: "Configuration file (env OLAFD_CONFIG); see packaging/olafd.toml for every key.")
+    var config: String?
+
+    @Option(help: "Address to listen on, HOST:PORT (key listen; default 127.0.0.1:8080).")
     var listen: String?
 
     @Option(name: .customLong("public-address"),
-            help: "HOST:PORT neighbours know this server by (env OLAFD_PUBLIC_ADDRESS; default: the listen address).")
+            help: "HOST:PORT neighbours know this server by (key public_address; default: the listen address).")
     var publicAddress: String?
 
     @Option(name: .customLong("public-url"),
-            help: "Base URL of file links, e.g. https://chat.example.org (env OLAFD_PUBLIC_URL; default http://PUBLIC_ADDRESS).")
+            help: "Base URL of file links, e.g. https://chat.example.org (key public_url; default http://PUBLIC_ADDRESS).")
     var publicURL: String?
 
-    @Option(name: .customLong("state-dir"), help: "State directory (env OLAFD_STATE_DIR; default ./olafd-state).")
+    @Option(name: .customLong("state-dir"), help: "State directory (key state_dir; default ./olafd-state).")
     var stateDir: String?
 
     @Option(name: .customLong("neighbours-file"),
-            help: "JSON array of {\"address\", \"public_key\"} merged into the stored neighbours (env OLAFD_NEIGHBOURS_FILE).")
+            help: "JSON array of {\"address\", \"public_key\"} merged into the stored neighbours (key neighbours_file).")
     var neighboursFile: String?
 
-    @Option(name: .customLong("passphrase-file"),
-            help: "File holding the keystore passphrase (env OLAFD_PASSPHRASE_FILE).")
+    @Option(name: .customLong("passphrase-file"), help: "File holding the keystore passphrase (key passphrase_file).")
     var passphraseFile: String?
 
-    @Option(name: .customLong("max-upload-bytes"), help: "Largest accepted upload (env OLAFD_MAX_UPLOAD_BYTES; default 104857600).")
-    var maxUploadBytes: Int64?
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest accepted upload (key files.max_upload_bytes).")
+    var maxUploadBytes: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env OLAFD_LOG_LEVEL).")
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (key log_level).")
     var logLevel: String?
 
-    /// The configuration these options (and the environment) describe.
+    @Option(name: .customLong("set"), help: "Any configuration key, as KEY=VALUE (repeatable), e.g. --set limits.max_clients=5000.")
+    var settings: [String] = []
+
+    /// The configuration the file, the environment and these flags describe.
     func configuration(environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        func value(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } }
-
-        if let listen = value(listen, "OLAFD_LISTEN") {
-            let (host, port) = try Self.hostAndPort(listen, option: "--listen")
-            configuration.listenHost = host
-            configuration.listenPort = port
-        }
-        if let address = value(publicAddress, "OLAFD_PUBLIC_ADDRESS") {
-            do {
-                configuration.publicAddress = try ServerAddress(parsing: address)
-            } catch {
-                throw ValidationError("--public-address \(address): \(error)")
+        do {
+            if let path = config ?? environment["OLAFD_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                try ConfigFile.apply(path: path, to: &configuration)
             }
-        }
-        configuration.publicBaseURL = value(publicURL, "OLAFD_PUBLIC_URL")
-        if let stateDir = value(stateDir, "OLAFD_STATE_DIR") { configuration.stateDirectory = stateDir }
-        configuration.neighboursFile = value(neighboursFile, "OLAFD_NEIGHBOURS_FILE")
-        configuration.passphraseFile = value(passphraseFile, "OLAFD_PASSPHRASE_FILE")
-        if let bytes = maxUploadBytes ?? environment["OLAFD_MAX_UPLOAD_BYTES"].flatMap({ Int64($0) }) {
-            guard bytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
-            configuration.maxUploadBytes = bytes
-        }
-        if let level = value(logLevel, "OLAFD_LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw ValidationError("--log-level \(level): use trace, debug, info, notice, warning, error or critical")
+            var fromEnvironment: [String: TOMLSubset.Value] = [:]
+            for key in ConfigFile.knownKeys {
+                if let text = environment[ConfigFile.environmentVariable(for: key)], !text.isEmpty {
+                    fromEnvironment[key] = ConfigFile.value(fromText: text)
+                }
             }
-            configuration.logLevel = parsed
+            try ConfigFile.apply(fromEnvironment, to: &configuration)
+            try ConfigFile.apply(flagValues(), to: &configuration)
+        } catch let error as ConfigFile.LoadError {
+            throw ValidationError(error.path.isEmpty ? error.reason : error.description)
         }
         if configuration.publicAddress == nil, configuration.listenPort == 0 {
-            throw ValidationError("--listen with port 0 needs --public-address (neighbours must know our port)")
+            throw ValidationError("listening on port 0 needs --public-address (neighbours must know our port)")
         }
         return configuration
     }
 
-    /// Splits `HOST:PORT` (IPv6 as `[::1]:PORT`); port 0 lets the OS choose.
-    static func hostAndPort(_ text: String, option: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
-        else { throw ValidationError("\(option) \(text): write HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080") }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ValidationError("\(option) \(text): the host is missing") }
-        return (host, port)
+    /// The flags given, as configuration keys and values.
+    private func flagValues() throws -> [String: TOMLSubset.Value] {
+        var values: [String: TOMLSubset.Value] = [:]
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "=") else {
+                throw ValidationError("--set \(setting): write KEY=VALUE, e.g. --set limits.max_clients=5000")
+            }
+            values[String(setting[..<equals])] = ConfigFile.value(fromText: String(setting[setting.index(after: equals)...]))
+        }
+        let named: [(String?, String)] = [
+            (listen, "listen"), (publicAddress, "public_address"), (publicURL, "public_url"), (stateDir, "state_dir"),
+            (neighboursFile, "neighbours_file"), (passphraseFile, "passphrase_file"), (logLevel, "log_level"),
+        ]
+        for case (let text?, let key) in named { values[key] = .string(text) }
+        if let maxUploadBytes { values["files.max_upload_bytes"] = ConfigFile.value(fromText: maxUploadBytes) }
+        return values
     }
 }
