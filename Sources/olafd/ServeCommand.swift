@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import OlafCrypto
 import Server
+import ServiceLifecycle
 
 /// `olafd [options]`: runs the server in the foreground until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -27,18 +28,20 @@ struct ServeCommand: AsyncParsableCommand {
         let publicAddress = try configuration.resolvedPublicAddress()
         let filesBase = try configuration.resolvedPublicBaseURL() + "/api/files/"
         let neighbours = await server.hub.configuredNeighbours.map(\.address.canonical).sorted()
-        logger.notice("olafd starting", metadata: [
-            "listen": "\(configuration.listenHost):\(configuration.listenPort)",
-            "public_address": "\(publicAddress)",
-            "files": "\(filesBase)",
-            "state_dir": "\(configuration.stateDirectory)",
-            "fingerprint": "\(server.identity.key.publicKey.fingerprint)",
-            "neighbours": "\(neighbours.isEmpty ? "none" : neighbours.joined(separator: ", "))",
-        ])
+        logger.notice(
+            "olafd starting",
+            metadata: [
+                "listen": "\(configuration.listenHost):\(configuration.listenPort)",
+                "public_address": "\(publicAddress)",
+                "files": "\(filesBase)",
+                "state_dir": "\(configuration.stateDirectory)",
+                "fingerprint": "\(server.identity.key.publicKey.fingerprint)",
+                "neighbours": "\(neighbours.isEmpty ? "none" : neighbours.joined(separator: ", "))",
+            ])
         let startedLogger = logger
         let app = server.application { channel in
             startedLogger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
-        try await app.runService()
+        try await server.serviceGroup(running: app).run()
     }
 }

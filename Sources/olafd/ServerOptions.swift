@@ -13,19 +13,22 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on, HOST:PORT (key listen; default 127.0.0.1:8080).")
     var listen: String?
 
-    @Option(name: .customLong("public-address"),
-            help: "HOST:PORT neighbours know this server by (key public_address; default: the listen address).")
+    @Option(
+        name: .customLong("public-address"),
+        help: "HOST:PORT neighbours know this server by (key public_address; default: the listen address).")
     var publicAddress: String?
 
-    @Option(name: .customLong("public-url"),
-            help: "Base URL of file links, e.g. https://chat.example.org (key public_url; default http://PUBLIC_ADDRESS).")
+    @Option(
+        name: .customLong("public-url"),
+        help: "Base URL of file links, e.g. https://chat.example.org (key public_url; default http://PUBLIC_ADDRESS).")
     var publicURL: String?
 
     @Option(name: .customLong("state-dir"), help: "State directory (key state_dir; default ./olafd-state).")
     var stateDir: String?
 
-    @Option(name: .customLong("neighbours-file"),
-            help: "JSON array of {\"address\", \"public_key\"} merged into the stored neighbours (key neighbours_file).")
+    @Option(
+        name: .customLong("neighbours-file"),
+        help: "JSON array of {\"address\", \"public_key\"} merged into the stored neighbours (key neighbours_file).")
     var neighboursFile: String?
 
     @Option(name: .customLong("passphrase-file"), help: "File holding the keystore passphrase (key passphrase_file).")
@@ -34,10 +37,13 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("max-upload-bytes"), help: "Largest accepted upload (key files.max_upload_bytes).")
     var maxUploadBytes: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (key log_level).")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (key log_level).")
     var logLevel: String?
 
-    @Option(name: .customLong("set"), help: "Any configuration key, as KEY=VALUE (repeatable), e.g. --set limits.max_clients=5000.")
+    @Option(
+        name: .customLong("set"),
+        help: "Any configuration key, as KEY=VALUE (repeatable), e.g. --set limits.max_clients=5000.")
     var settings: [String] = []
 
     /// The configuration the file, the environment and these flags describe.
@@ -71,7 +77,8 @@ struct ServerOptions: ParsableArguments {
             guard let equals = setting.firstIndex(of: "=") else {
                 throw ValidationError("--set \(setting): write KEY=VALUE, e.g. --set limits.max_clients=5000")
             }
-            values[String(setting[..<equals])] = ConfigFile.value(fromText: String(setting[setting.index(after: equals)...]))
+            values[String(setting[..<equals])] = ConfigFile.value(
+                fromText: String(setting[setting.index(after: equals)...]))
         }
         let named: [(String?, String)] = [
             (listen, "listen"), (publicAddress, "public_address"), (publicURL, "public_url"), (stateDir, "state_dir"),

@@ -24,7 +24,8 @@ struct ConfigurationTests {
 
     @Test("values, tables, comments and escapes")
     func tomlSubset() throws {
-        let values = try TOMLSubset.parse("""
+        let values = try TOMLSubset.parse(
+            """
             # comment
             a = "x # not a comment" # a comment
             b = 'C:\\path'
@@ -34,15 +35,18 @@ struct ConfigurationTests {
             [t]
             f = "tab\\tq\\"\\u00e9"
             """)
-        #expect(values == [
-            "a": .string("x # not a comment"), "b": .string("C:\\path"), "c": .integer(1000), "d": .float(-2.5),
-            "e": .boolean(true), "t.f": .string("tab\tq\"\u{e9}"),
-        ])
+        #expect(
+            values == [
+                "a": .string("x # not a comment"), "b": .string("C:\\path"), "c": .integer(1000), "d": .float(-2.5),
+                "e": .boolean(true), "t.f": .string("tab\tq\"\u{e9}"),
+            ])
     }
 
-    @Test("syntax errors name their line", arguments: [
-        ("a = \"open", 1), ("a = 1\nx", 2), ("a = 1\na = 2", 2), ("[t\n", 1), ("a = [1, 2]", 1), ("b c = 1", 1),
-    ])
+    @Test(
+        "syntax errors name their line",
+        arguments: [
+            ("a = \"open", 1), ("a = 1\nx", 2), ("a = 1\na = 2", 2), ("[t\n", 1), ("a = [1, 2]", 1), ("b c = 1", 1),
+        ])
     func tomlErrors(text: String, line: Int) {
         do {
             _ = try TOMLSubset.parse(text)
@@ -55,11 +59,12 @@ struct ConfigurationTests {
     @Test("the config file sets every kind of key; unknown keys and bad values are refused")
     func configFileKeys() throws {
         var configuration = ServerConfiguration()
-        try ConfigFile.apply([
-            "listen": .string("[::1]:9000"), "public_address": .string("ws://chat.example.org:9000/"),
-            "limits.max_clients": .integer(7), "limits.hello_timeout_seconds": .float(1.5),
-            "files.retention_days": .integer(0), "log_level": .string("DEBUG"),
-        ], to: &configuration)
+        try ConfigFile.apply(
+            [
+                "listen": .string("[::1]:9000"), "public_address": .string("ws://chat.example.org:9000/"),
+                "limits.max_clients": .integer(7), "limits.hello_timeout_seconds": .float(1.5),
+                "files.retention_days": .integer(0), "log_level": .string("DEBUG"),
+            ], to: &configuration)
         #expect(configuration.listenHost == "::1" && configuration.listenPort == 9000)
         #expect(configuration.publicAddress?.canonical == "chat.example.org:9000")
         #expect(configuration.limits.maxClients == 7)
@@ -68,7 +73,8 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == .debug)
         for bad: [String: TOMLSubset.Value] in [
             ["listne": .string("x")], ["listen": .string("nohost")], ["limits.max_clients": .integer(0)],
-            ["limits.max_clients": .string("7")], ["log_level": .string("loud")], ["public_address": .string("ftp://x")],
+            ["limits.max_clients": .string("7")], ["log_level": .string("loud")],
+            ["public_address": .string("ftp://x")],
         ] {
             var scratch = ServerConfiguration()
             #expect(throws: ConfigFile.LoadError.self) { try ConfigFile.apply(bad, to: &scratch) }
@@ -87,12 +93,15 @@ struct ConfigurationTests {
     func neighboursFile() throws {
         let key = try TestKeys.server().publicKey
         let pem = JSONWriter.compact(.string(key.wrappedPEM()))
-        let good = "[{\"address\": \"ws://10.0.0.2:8001/\", \"public_key\": \(pem)}, {\"address\": \"peer:81\", \"verifyKey\": \(pem)}]"
+        let good =
+            "[{\"address\": \"ws://10.0.0.2:8001/\", \"public_key\": \(pem)}, {\"address\": \"peer:81\", \"verifyKey\": \(pem)}]"
         let neighbours = try NeighboursFile.parse(Array(good.utf8))
         #expect(neighbours.map(\.address.canonical) == ["10.0.0.2:8001", "peer:81"])
         #expect(neighbours.allSatisfy { $0.publicKey == key })
-        for bad in ["{}", "[{\"address\": \"x:1\"}]", "[{\"address\": \"x y\", \"public_key\": \(pem)}]",
-                    "[{\"address\": \"x:1\", \"public_key\": \"nope\"}]"] {
+        for bad in [
+            "{}", "[{\"address\": \"x:1\"}]", "[{\"address\": \"x y\", \"public_key\": \(pem)}]",
+            "[{\"address\": \"x:1\", \"public_key\": \"nope\"}]",
+        ] {
             #expect(throws: (any Error).self) { try NeighboursFile.parse(Array(bad.utf8)) }
         }
     }

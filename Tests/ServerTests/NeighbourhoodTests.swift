@@ -14,12 +14,16 @@ struct NeighbourhoodTests {
         let addresses = try ports.map { try ServerAddress(parsing: "127.0.0.1:\($0)") }
         var servers: [TestServer] = []
         for index in 0..<count {
-            let neighbours = (0..<count).filter { $0 != index }.map { Neighbour(address: addresses[$0], publicKey: keys[$0].publicKey) }
+            let neighbours = (0..<count).filter { $0 != index }.map {
+                Neighbour(address: addresses[$0], publicKey: keys[$0].publicKey)
+            }
             servers.append(try await TestServer.start(port: ports[index], key: keys[index], neighbours: neighbours))
         }
         for server in servers {
             for other in servers where other !== server {
-                #expect(await waitUntil { await server.hub.isLinked(other.address) }, "link \(server.port) -> \(other.port)")
+                #expect(
+                    await waitUntil { await server.hub.isLinked(other.address) }, "link \(server.port) -> \(other.port)"
+                )
             }
         }
         return servers
@@ -154,10 +158,12 @@ struct NeighbourhoodTests {
         let alice = try await TestClient.connected(to: server)
         let bob = try await TestClient.connected(to: server)
         _ = await alice.clientList { $0.fingerprints(at: server.address).count == 2 }
-        let chat = try ChatCipher.seal("x", from: alice.key.publicKey, to: [
-            ChatRecipient(publicKey: bob.key.publicKey, homeServer: "127.0.0.1:\(trap.port)"),
-            ChatRecipient(publicKey: bob.key.publicKey, homeServer: "ws://127.0.0.1:\(trap.port)/"),
-        ])
+        let chat = try ChatCipher.seal(
+            "x", from: alice.key.publicKey,
+            to: [
+                ChatRecipient(publicKey: bob.key.publicKey, homeServer: "127.0.0.1:\(trap.port)"),
+                ChatRecipient(publicKey: bob.key.publicKey, homeServer: "ws://127.0.0.1:\(trap.port)/"),
+            ])
         try alice.sendSigned(.chat(chat))
         try alice.sendPublicChat("marker")
         #expect(await bob.waitForPublicChat("marker", from: alice))
@@ -188,7 +194,10 @@ struct NeighbourhoodTests {
         #expect(replaying.closeReason?.contains("hello refused") == true)
         let bob2 = await TestClient(url: servers[1].url, key: bob.key, firstCounter: 100)
         try bob2.sendHello()
-        #expect(await alice.clientList(timeout: .seconds(10)) { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) } != nil)
+        #expect(
+            await alice.clientList(timeout: .seconds(10)) {
+                $0.fingerprints(at: servers[1].address).contains(bob.fingerprint)
+            } != nil)
         try alice.sendPublicChat("welcome back")
         #expect(await bob2.waitForPublicChat("welcome back", from: alice))
         await Self.stopAll(servers)

@@ -43,18 +43,6 @@ let edgeCounters: [UInt64] = [
     0, 1, 2, 1_000, UInt64(Int64.max) - 1, UInt64(Int64.max), 1 << 63, (1 << 63) + 1, UInt64.max - 1, UInt64.max,
 ]
 
-/// Small deterministic generator (SplitMix64) so the randomised test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("ServerStore behaviour")
 struct ServerStoreTests {
     // MARK: Neighbours
@@ -153,7 +141,7 @@ struct ServerStoreTests {
     @Test(arguments: StoreKind.allCases)
     func countersMatchAMaxModelUnderRandomBatches(kind: StoreKind) async throws {
         try await kind.withStore { store in
-            var generator = SplitMix64(state: 42)
+            var generator = SplitMix64(seed: 42)
             var model: [String: UInt64] = [:]
             for _ in 0..<20 {
                 var batch: [String: UInt64] = [:]

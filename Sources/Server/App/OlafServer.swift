@@ -5,7 +5,8 @@ import HummingbirdWebSocket
 public import Logging
 import NIOCore
 public import OlafCrypto
-import ServiceLifecycle
+public import ServiceLifecycle
+public import UnixSignals
 
 /// A prepared olafd: state opened, key loaded, neighbours merged, hub built. `application()` gives the
 /// Hummingbird application that serves it (listener plus every background service, in one ServiceGroup).
@@ -16,6 +17,7 @@ public struct OlafServer: Sendable {
     public let store: any ServerStore
     public let statistics: RelayStatistics
     public let linkService: NeighbourLinkService
+    public let files: FileStore
     let context: RelayContext
     let logger: Logger
 
@@ -31,36 +33,58 @@ public struct OlafServer: Sendable {
     }
 
     /// Builds the server on an already opened key and store (tests use an in-memory store).
-    public static func prepare(configuration: ServerConfiguration, key: RSAPrivateKey, store: any ServerStore,
-                               logger: Logger) async throws -> OlafServer
-    {
+    public static func prepare(
+        configuration: ServerConfiguration, key: RSAPrivateKey, store: any ServerStore,
+        logger: Logger
+    ) async throws -> OlafServer {
         let ownAddress = try configuration.resolvedPublicAddress()
         if let path = configuration.neighboursFile {
             let now = Date()
             for neighbour in try NeighboursFile.load(path: path) {
-                try await store.upsertNeighbour(address: neighbour.address.canonical,
-                                                publicKeyPEM: neighbour.publicKey.canonicalPEM, at: now)
+                try await store.upsertNeighbour(
+                    address: neighbour.address.canonical,
+                    publicKeyPEM: neighbour.publicKey.canonicalPEM, at: now)
             }
         }
         var neighbours: [Neighbour] = []
         for stored in try await store.neighbours() {
             do {
-                neighbours.append(Neighbour(address: try ServerAddress(parsing: stored.address),
-                                            publicKey: try RSAPublicKey(pem: stored.publicKeyPEM)))
+                neighbours.append(
+                    Neighbour(
+                        address: try ServerAddress(parsing: stored.address),
+                        publicKey: try RSAPublicKey(pem: stored.publicKeyPEM)))
             } catch {
-                logger.error("ignoring a stored neighbour that no longer validates",
-                             metadata: ["address": "\(stored.address)", "error": "\(error)"])
+                logger.error(
+                    "ignoring a stored neighbour that no longer validates",
+                    metadata: ["address": "\(stored.address)", "error": "\(error)"])
             }
         }
         let statistics = RelayStatistics()
-        let hub = RelayHub(ownAddress: ownAddress, neighbours: neighbours, counters: try await store.counters(),
-                           statistics: statistics, logger: logger)
+        let hub = RelayHub(
+            ownAddress: ownAddress, neighbours: neighbours, counters: try await store.counters(),
+            statistics: statistics, logger: logger)
         let identity = try await ServerIdentity(key: key, address: ownAddress, store: store)
-        let context = RelayContext(hub: hub, limits: configuration.limits, statistics: statistics, store: store,
-                                   logger: logger)
-        return OlafServer(configuration: configuration, hub: hub, identity: identity, store: store,
-                          statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
-                          context: context, logger: logger)
+        let context = RelayContext(
+            hub: hub, limits: configuration.limits, statistics: statistics, store: store,
+            logger: logger)
+        let files = FileStore(
+            configuration: FileStoreConfiguration(
+                directory: configuration.statePath("uploads"), maxUploadBytes: configuration.maxUploadBytes,
+                maxTotalBytes: configuration.maxStorageBytes, retention: configuration.fileRetention,
+                publicBaseURL: try configuration.resolvedPublicBaseURL()),
+            metadata: store, makeHasher: { OpenSSLSHA256() })
+        let swept = try await files.prepare()
+        if swept.temporaryFilesRemoved + swept.orphanedFilesRemoved > 0 {
+            logger.notice(
+                "removed leftovers of interrupted uploads",
+                metadata: [
+                    "partial": "\(swept.temporaryFilesRemoved)", "orphaned": "\(swept.orphanedFilesRemoved)",
+                ])
+        }
+        return OlafServer(
+            configuration: configuration, hub: hub, identity: identity, store: store,
+            statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
+            files: files, context: context, logger: logger)
     }
 
     /// The application: one listener (WebSocket upgrade on any path, the file API) and the background
@@ -70,6 +94,7 @@ public struct OlafServer: Sendable {
         -> some ApplicationProtocol
     {
         let router = Router(context: OlafRequestContext.self)
+        FileRoutes(store: files).register(on: router)
         let handler = PeerConnectionHandler(context: context)
         let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
             try await handler.handle(inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
@@ -81,27 +106,50 @@ public struct OlafServer: Sendable {
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
             ListBroadcastService(hub: hub, minimumInterval: .milliseconds(50)),
             linkService,
-            ShutdownCloser(hub: hub),
+            FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
                 configuration: .init(ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3)))),
-            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
-                                 serverName: "olafd"),
+            configuration: .init(
+                address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                serverName: "olafd"),
             services: services,
             onServerRunning: onServerRunning,
             logger: logger)
     }
 }
 
-/// On graceful shutdown, closes every client and link with 1001 (going away) before the listener stops.
+extension OlafServer {
+    /// The service group that runs `application`: on SIGTERM/SIGINT (or `triggerGracefulShutdown`) it first
+    /// closes every WebSocket with 1001 (going away), then stops the listener and the background services (the
+    /// counter flush writes its last batch), in reverse dependency order.
+    public func serviceGroup(
+        running application: some ApplicationProtocol, signals: [UnixSignal] = [.sigterm, .sigint]
+    )
+        -> ServiceGroup
+    {
+        ServiceGroup(
+            configuration: .init(
+                services: [application, ShutdownCloser(hub: hub, grace: .seconds(2))],
+                gracefulShutdownSignals: signals, logger: logger))
+    }
+}
+
+/// Shut down before the listener: closes every client and link with 1001 and waits (up to `grace`) for them
+/// to go, so peers see "going away" rather than a generic close from the listener's own shutdown.
 struct ShutdownCloser: Service {
     let hub: RelayHub
+    let grace: Duration
 
     func run() async throws {
         try? await gracefulShutdown()
         await hub.closeAll(reason: "server shutting down")
+        let deadline = ContinuousClock.now + grace
+        while await hub.localClientCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 }

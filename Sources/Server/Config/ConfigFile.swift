@@ -80,7 +80,9 @@ public enum ConfigFile {
         if let file = try reader.string("passphrase_file") { configuration.passphraseFile = file }
         if let level = try reader.string("log_level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw LoadError(path: "", reason: "log_level \"\(level)\": use trace, debug, info, notice, warning, error or critical")
+                throw LoadError(
+                    path: "",
+                    reason: "log_level \"\(level)\": use trace, debug, info, notice, warning, error or critical")
             }
             configuration.logLevel = parsed
         }
@@ -91,8 +93,12 @@ public enum ConfigFile {
             configuration.fileRetention = days == 0 ? nil : .seconds(days * 24 * 3600)
         }
         var limits = configuration.limits
-        if let value = try reader.positive("limits.max_frame_bytes") { limits.protocolLimits.maxFrameBytes = Int(value) }
-        if let value = try reader.positive("limits.max_message_bytes") { limits.protocolLimits.maxMessageBytes = Int(value) }
+        if let value = try reader.positive("limits.max_frame_bytes") {
+            limits.protocolLimits.maxFrameBytes = Int(value)
+        }
+        if let value = try reader.positive("limits.max_message_bytes") {
+            limits.protocolLimits.maxMessageBytes = Int(value)
+        }
         if let value = try reader.positive("limits.max_recipients") { limits.protocolLimits.maxRecipients = Int(value) }
         if let value = try reader.positive("limits.max_clients") { limits.maxClients = Int(value) }
         if let value = try reader.number("limits.messages_per_second") { limits.messagesPerSecondPerClient = value }
@@ -110,13 +116,17 @@ public enum ConfigFile {
 
         func string(_ key: String) throws(LoadError) -> String? {
             guard let value = values[key] else { return nil }
-            guard case .string(let text) = value else { throw LoadError(path: "", reason: "\(key) must be a \"string\"") }
+            guard case .string(let text) = value else {
+                throw LoadError(path: "", reason: "\(key) must be a \"string\"")
+            }
             return text
         }
 
         func integer(_ key: String) throws(LoadError) -> Int64? {
             guard let value = values[key] else { return nil }
-            guard case .integer(let number) = value else { throw LoadError(path: "", reason: "\(key) must be an integer") }
+            guard case .integer(let number) = value else {
+                throw LoadError(path: "", reason: "\(key) must be an integer")
+            }
             return number
         }
 

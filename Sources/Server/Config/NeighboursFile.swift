@@ -43,7 +43,9 @@ public enum NeighboursFile {
         var neighbours: [Neighbour] = []
         for (index, entry) in entries.enumerated() {
             guard case .object(let object) = entry else { throw ProtocolError.notAnObject(field: "entry \(index)") }
-            guard let addressText = object["address"]?.stringValue else { throw ProtocolError.missingField("[\(index)].address") }
+            guard let addressText = object["address"]?.stringValue else {
+                throw ProtocolError.missingField("[\(index)].address")
+            }
             guard let pem = (object["public_key"] ?? object["verifyKey"])?.stringValue else {
                 throw ProtocolError.missingField("[\(index)].public_key")
             }

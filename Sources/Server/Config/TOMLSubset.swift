@@ -32,7 +32,9 @@ public enum TOMLSubset {
                     throw ParseError(line: lineNumber, reason: "a table header looks like [name]")
                 }
                 table = String(line.dropFirst().dropLast()).trimmingWhitespace()
-                guard isBareKey(table) else { throw ParseError(line: lineNumber, reason: "invalid table name \"\(table)\"") }
+                guard isBareKey(table) else {
+                    throw ParseError(line: lineNumber, reason: "invalid table name \"\(table)\"")
+                }
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else {
@@ -94,7 +96,9 @@ public enum TOMLSubset {
                 default: throw ValueError(reason: "unsupported escape in string")
                 }
             default:
-                guard scalar.value >= 0x20 || scalar == "\t" else { throw ValueError(reason: "control character in string") }
+                guard scalar.value >= 0x20 || scalar == "\t" else {
+                    throw ValueError(reason: "control character in string")
+                }
                 output.unicodeScalars.append(scalar)
             }
         }
@@ -128,7 +132,9 @@ extension String {
     /// Without leading and trailing spaces, tabs and carriage returns.
     fileprivate func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

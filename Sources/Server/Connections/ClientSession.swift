@@ -15,7 +15,9 @@ struct ClientSession {
     let outbox: Outbox
 
     /// Runs the session; `hello` is the verified-shape first envelope.
-    func run(hello envelope: SignedEnvelope, key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator)
+    func run(
+        hello envelope: SignedEnvelope, key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator
+    )
         async throws
     {
         guard envelope.isSigned(by: key) else {
@@ -24,8 +26,9 @@ struct ClientSession {
         }
         let fingerprint = key.fingerprint
         do {
-            try await hub.admit(connection: connection, key: key, counter: envelope.counter, outbox: outbox,
-                                maxClients: limits.maxClients)
+            try await hub.admit(
+                connection: connection, key: key, counter: envelope.counter, outbox: outbox,
+                maxClients: limits.maxClients)
         } catch .replayed(let error) {
             statistics.dropped(.replayedCounter)
             return await refuse(.policyViolation, "hello refused: \(error)", &messages)
@@ -84,9 +87,10 @@ struct ClientSession {
         return .carryOn
     }
 
-    private func handle(_ envelope: SignedEnvelope, text: String, key: RSAPublicKey, sender: SenderFingerprints,
-                        logger: Logger) async -> Next
-    {
+    private func handle(
+        _ envelope: SignedEnvelope, text: String, key: RSAPublicKey, sender: SenderFingerprints,
+        logger: Logger
+    ) async -> Next {
         if case .hello(let hello) = envelope.payload, hello.publicKey != key {
             logger.warning("refusing a second hello with another key on the same connection")
             outbox.close(code: .policyViolation, reason: "a connection speaks for one key; reconnect to change keys")
@@ -106,8 +110,9 @@ struct ClientSession {
             case .hello:
                 try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
             case .chat(let chat):
-                try await hub.routeChat(frame: text, counter: envelope.counter, from: key.fingerprint,
-                                        destinations: chat.destinations)
+                try await hub.routeChat(
+                    frame: text, counter: envelope.counter, from: key.fingerprint,
+                    destinations: chat.destinations)
             case .publicChat(let chat):
                 guard sender.matches(chat.sender) else {
                     statistics.dropped(.senderMismatch)
@@ -125,9 +130,10 @@ struct ClientSession {
         return .carryOn
     }
 
-    private func refuse(_ code: WebSocketErrorCode, _ reason: String,
-                        _ messages: inout WebSocketInboundMessageStream.AsyncIterator) async
-    {
+    private func refuse(
+        _ code: WebSocketErrorCode, _ reason: String,
+        _ messages: inout WebSocketInboundMessageStream.AsyncIterator
+    ) async {
         logger.info("refused client", metadata: ["reason": "\(reason)"])
         outbox.close(code: code, reason: reason)
         await messages.discardUntilClosed()

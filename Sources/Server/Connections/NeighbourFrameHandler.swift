@@ -14,12 +14,14 @@ struct NeighbourFrameHandler {
         let frame: Frame
         do {
             // Interop rule 3: a neighbour may relay v1.1 object data; clients judge it.
-            frame = try FrameDecoder.decode(Array(text.utf8), limits: context.limits.protocolLimits,
-                                            objectData: .acceptForRelay)
+            frame = try FrameDecoder.decode(
+                Array(text.utf8), limits: context.limits.protocolLimits,
+                objectData: .acceptForRelay)
         } catch {
             statistics.dropped(.malformed)
-            context.logger.debug("dropped malformed frame from neighbour",
-                                 metadata: ["neighbour": "\(neighbour.address)", "error": "\(error)"])
+            context.logger.debug(
+                "dropped malformed frame from neighbour",
+                metadata: ["neighbour": "\(neighbour.address)", "error": "\(error)"])
             return
         }
         switch frame {

@@ -11,17 +11,19 @@ struct NeighbourInboundSession {
     let context: RelayContext
     let outbox: Outbox
 
-    func run(serverHello envelope: SignedEnvelope, claimed: ServerHelloData,
-             messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws
-    {
+    func run(
+        serverHello envelope: SignedEnvelope, claimed: ServerHelloData,
+        messages: inout WebSocketInboundMessageStream.AsyncIterator
+    ) async throws {
         let hub = context.hub
         guard let neighbour = await hub.neighbour(at: claimed.address) else {
             return await refuse("server_hello from \(claimed.address), which is not a configured neighbour", &messages)
         }
         guard envelope.isSigned(by: neighbour.publicKey) else {
             context.statistics.dropped(.badSignature)
-            return await refuse("server_hello does not verify with the key configured for \(neighbour.address)",
-                                &messages)
+            return await refuse(
+                "server_hello does not verify with the key configured for \(neighbour.address)",
+                &messages)
         }
         do {
             try await hub.acceptCounter(envelope.counter, from: neighbour.counterKey)
@@ -33,6 +35,7 @@ struct NeighbourInboundSession {
         logger.info("neighbour link accepted")
         try? await context.store.markNeighbourSeen(address: neighbour.address.canonical, at: Date())
         await hub.linkUp(neighbour.address)
+        if await !hub.isLinked(neighbour.address) { context.linkWaker.wake(neighbour.address) }
         let handler = NeighbourFrameHandler(context: context, neighbour: neighbour)
         let outcome: Result<Void, any Error>
         do {

@@ -31,10 +31,13 @@ struct PeerConnectionHandler: Sendable {
         }
     }
 
-    private func dispatch(first: WebSocketMessage, outbox: Outbox,
-                          messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws
-    {
-        let decoded = first.text.flatMap { try? FrameDecoder.decode(Array($0.utf8), limits: context.limits.protocolLimits) }
+    private func dispatch(
+        first: WebSocketMessage, outbox: Outbox,
+        messages: inout WebSocketInboundMessageStream.AsyncIterator
+    ) async throws {
+        let decoded = first.text.flatMap {
+            try? FrameDecoder.decode(Array($0.utf8), limits: context.limits.protocolLimits)
+        }
         if case .signed(let envelope)? = decoded {
             switch envelope.payload {
             case .hello(let hello):

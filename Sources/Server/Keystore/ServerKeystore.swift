@@ -12,12 +12,14 @@ public enum ServerKeystore {
     public static let credentialName = "keystore-passphrase"
 
     /// Loads the key, creating key (and, in development, passphrase) on first use.
-    public static func loadOrCreate(stateDirectory: String, passphraseFile: String?, environment: [String: String],
-                                    logger: Logger) throws(KeystoreError) -> RSAPrivateKey
-    {
+    public static func loadOrCreate(
+        stateDirectory: String, passphraseFile: String?, environment: [String: String],
+        logger: Logger
+    ) throws(KeystoreError) -> RSAPrivateKey {
         try SecureFile.prepareDirectory(stateDirectory)
-        let passphrase = try resolvePassphrase(stateDirectory: stateDirectory, passphraseFile: passphraseFile,
-                                               environment: environment, logger: logger)
+        let passphrase = try resolvePassphrase(
+            stateDirectory: stateDirectory, passphraseFile: passphraseFile,
+            environment: environment, logger: logger)
         let keyFile = (stateDirectory as NSString).appendingPathComponent(keyFileName)
         if let pem = try SecureFile.read(keyFile) {
             do {
@@ -31,7 +33,9 @@ public enum ServerKeystore {
         do {
             let key = try RSAPrivateKey.generate()
             try SecureFile.writePrivate(try key.encryptedPKCS8PEM(passphrase: passphrase), to: keyFile)
-            logger.notice("created a new server key", metadata: ["file": "\(keyFile)", "fingerprint": "\(key.publicKey.fingerprint)"])
+            logger.notice(
+                "created a new server key",
+                metadata: ["file": "\(keyFile)", "fingerprint": "\(key.publicKey.fingerprint)"])
             return key
         } catch let error as KeystoreError {
             throw error
@@ -41,9 +45,10 @@ public enum ServerKeystore {
     }
 
     /// The passphrase from the first source that exists (see the type's documentation).
-    static func resolvePassphrase(stateDirectory: String, passphraseFile: String?, environment: [String: String],
-                                  logger: Logger) throws(KeystoreError) -> String
-    {
+    static func resolvePassphrase(
+        stateDirectory: String, passphraseFile: String?, environment: [String: String],
+        logger: Logger
+    ) throws(KeystoreError) -> String {
         if let credentials = environment["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
             let path = (credentials as NSString).appendingPathComponent(credentialName)
             if let text = try SecureFile.read(path) { return try nonEmpty(text, path: path) }
@@ -63,8 +68,9 @@ public enum ServerKeystore {
             throw .cannotWrite(path: path, reason: "\(error)")
         }
         try SecureFile.writePrivate(generated + "\n", to: path)
-        logger.warning("no keystore passphrase configured: generated one for development use; in production use the systemd credential keystore-passphrase or --passphrase-file",
-                       metadata: ["file": "\(path)"])
+        logger.warning(
+            "no keystore passphrase configured: generated one for development use; in production use the systemd credential keystore-passphrase or --passphrase-file",
+            metadata: ["file": "\(path)"])
         return generated
     }
 

@@ -15,7 +15,8 @@ struct Backoff {
     mutating func next<G: RandomNumberGenerator>(using generator: inout G) -> Duration {
         let current = ceiling
         ceiling = min(maximum, ceiling * 2)
-        let milliseconds = max(1, Int64(Double(current.components.seconds) * 1000 + Double(current.components.attoseconds) / 1e15))
+        let milliseconds = max(
+            1, Int64(Double(current.components.seconds) * 1000 + Double(current.components.attoseconds) / 1e15))
         return .milliseconds(Int64.random(in: (milliseconds / 2)...milliseconds, using: &generator))
     }
 

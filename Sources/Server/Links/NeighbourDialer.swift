@@ -30,7 +30,7 @@ struct NeighbourDialer: Sendable {
             }
             if ContinuousClock.now - started > Self.stableLinkDuration { backoff.reset() }
             do {
-                try await Task.sleep(for: backoff.next())
+                try await context.linkWaker.sleep(backoff.next(), orUntilWoken: address)
             } catch {
                 return
             }
@@ -45,10 +45,12 @@ struct NeighbourDialer: Sendable {
             inbound, outbound, _ in
             guard let neighbour = await hub.neighbour(at: address) else { return }
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
-            let outbox = Outbox(capacity: limits.outboxCapacity, forceClose: {
-                kill.yield()
-                kill.finish()
-            })
+            let outbox = Outbox(
+                capacity: limits.outboxCapacity,
+                forceClose: {
+                    kill.yield()
+                    kill.finish()
+                })
             let connection = ConnectionID.make()
             outbox.send(try await identity.signedServerHello())
             outbox.send(Frame.clientUpdateRequest(ClientUpdateRequest()).text)

@@ -35,9 +35,10 @@ public struct NeighbourLinkService: Service {
         }
     }
 
-    private static func dial(_ address: ServerAddress, context: RelayContext, identity: ServerIdentity,
-                             running: RunningDialers) async
-    {
+    private static func dial(
+        _ address: ServerAddress, context: RelayContext, identity: ServerIdentity,
+        running: RunningDialers
+    ) async {
         await NeighbourDialer(context: context, identity: identity, address: address).run()
         running.release(address)
     }

@@ -7,4 +7,6 @@ struct RelayContext: Sendable {
     let statistics: RelayStatistics
     let store: any ServerStore
     let logger: Logger
+    /// Lets inbound neighbour links hurry our redial to the same neighbour.
+    let linkWaker = LinkWaker()
 }

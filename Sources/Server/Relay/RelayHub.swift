@@ -35,8 +35,10 @@ public actor RelayHub {
     /// Fires (coalesced) whenever the neighbourhood's client list changes.
     public nonisolated let listChangeSignals: AsyncStream<Void>
 
-    public init(ownAddress: ServerAddress, neighbours: [Neighbour], counters: [String: UInt64],
-                statistics: RelayStatistics, logger: Logger) {
+    public init(
+        ownAddress: ServerAddress, neighbours: [Neighbour], counters: [String: UInt64],
+        statistics: RelayStatistics, logger: Logger
+    ) {
         self.ownAddress = ownAddress
         self.statistics = statistics
         self.logger = logger
@@ -311,6 +313,5 @@ public actor RelayHub {
     public func closeAll(reason: String) {
         for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
         for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
-        listChanges.finish()
     }
 }

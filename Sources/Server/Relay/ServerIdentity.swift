@@ -20,7 +20,8 @@ public actor ServerIdentity {
     func signedServerHello() async throws -> String {
         let value = counter.next()
         try await store.saveOwnCounter(value)
-        let envelope = try SignedEnvelope.sign(.serverHello(ServerHelloData(sender: address)), counter: value, with: key)
+        let envelope = try SignedEnvelope.sign(
+            .serverHello(ServerHelloData(sender: address)), counter: value, with: key)
         return Frame.signed(envelope).text
     }
 }

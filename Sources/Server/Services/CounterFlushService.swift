@@ -28,8 +28,9 @@ struct CounterFlushService: Service {
         do {
             try await store.saveCounters(pending)
         } catch {
-            logger.error("could not save counters; replay protection may lag after a restart",
-                         metadata: ["error": "\(error)", "count": "\(pending.count)"])
+            logger.error(
+                "could not save counters; replay protection may lag after a restart",
+                metadata: ["error": "\(error)", "count": "\(pending.count)"])
         }
     }
 }

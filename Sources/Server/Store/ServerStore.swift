@@ -32,8 +32,10 @@ public struct StoredFile: Sendable, Equatable {
     /// When the purge service deletes it; nil = kept until removed.
     public var expiresAt: Date?
 
-    public init(id: String, name: String, size: Int64, sha256: String, contentType: String, uploadedAt: Date,
-                expiresAt: Date?) {
+    public init(
+        id: String, name: String, size: Int64, sha256: String, contentType: String, uploadedAt: Date,
+        expiresAt: Date?
+    ) {
         self.id = id
         self.name = name
         self.size = size

@@ -55,7 +55,9 @@ final class TestClient: Sendable {
                         }
                         group.addTask {
                             for try await message in inbound.messages(maxSize: 64 << 20) {
-                                while !state.readingAllowed.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+                                while !state.readingAllowed.withLock({ $0 }) {
+                                    try await Task.sleep(for: .milliseconds(20))
+                                }
                                 if case .text(let text) = message { state.inbox.withLock { $0.frames.append(text) } }
                             }
                         }
@@ -85,7 +87,11 @@ final class TestClient: Sendable {
 
     // MARK: Sending
 
-    func nextCounter() -> UInt64 { state.counter.withLock { $0 += 1; return $0 } }
+    func nextCounter() -> UInt64 {
+        state.counter.withLock {
+            $0 += 1; return $0
+        }
+    }
 
     func send(_ text: String) { outgoing.yield(text) }
 
@@ -140,7 +146,7 @@ final class TestClient: Sendable {
                 let text = frames[checked]
                 checked += 1
                 if let frame = try? FrameDecoder.decode(text, limits: ProtocolLimits(maxFrameBytes: 64 << 20)),
-                   predicate(frame, text)
+                    predicate(frame, text)
                 {
                     return frame
                 }
@@ -153,7 +159,9 @@ final class TestClient: Sendable {
     /// The next public chat with `message` (verified against `sender`'s key), or nil.
     func waitForPublicChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(5)) async -> Bool {
         await waitFor(timeout: timeout) { frame, _ in
-            guard case .signed(let envelope) = frame, case .publicChat(let chat) = envelope.payload else { return false }
+            guard case .signed(let envelope) = frame, case .publicChat(let chat) = envelope.payload else {
+                return false
+            }
             return chat.message == message && envelope.isSigned(by: sender.key.publicKey)
         } != nil
     }
@@ -163,8 +171,8 @@ final class TestClient: Sendable {
         var found: OpenedChat?
         _ = await waitFor(timeout: timeout) { frame, _ in
             guard case .signed(let envelope) = frame, case .chat(let chat) = envelope.payload,
-                  let opened = try? ChatCipher.open(chat, with: key), opened.message == message,
-                  (try? opened.checkSigned(envelope, by: sender.key.publicKey)) != nil
+                let opened = try? ChatCipher.open(chat, with: key), opened.message == message,
+                (try? opened.checkSigned(envelope, by: sender.key.publicKey)) != nil
             else { return false }
             found = opened
             return true
@@ -201,6 +209,9 @@ final class TestClient: Sendable {
 extension ClientList {
     /// The fingerprints listed under `address`.
     func fingerprints(at address: ServerAddress) -> Set<String> {
-        Set(servers.filter { (try? ServerAddress(parsing: $0.address)) == address }.flatMap { $0.clients.map(\.fingerprint) })
+        Set(
+            servers.filter { (try? ServerAddress(parsing: $0.address)) == address }.flatMap {
+                $0.clients.map(\.fingerprint)
+            })
     }
 }

@@ -20,8 +20,10 @@ final class TestServer: Sendable {
     var url: String { "ws://127.0.0.1:\(port)/" }
     var hub: RelayHub { server.hub }
 
-    private init(port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
-                 task: Task<Void, any Error>) {
+    private init(
+        port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
+        task: Task<Void, any Error>
+    ) {
         self.group = group
         self.port = port
         self.key = key
@@ -31,13 +33,17 @@ final class TestServer: Sendable {
     }
 
     /// Starts a server; returns once it listens.
-    static func start(port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
-                      neighbours: [Neighbour] = [], configure: (inout ServerConfiguration) -> Void = { _ in })
+    static func start(
+        port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
+        neighbours: [Neighbour] = [], configure: (inout ServerConfiguration) -> Void = { _ in }
+    )
         async throws -> TestServer
     {
         let port = try port ?? TestPorts.free()
         let key = try key ?? TestKeys.server()
-        let directory = stateDirectory ?? FileManager.default.temporaryDirectory
+        let directory =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("olafd-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
@@ -47,16 +53,18 @@ final class TestServer: Sendable {
         configuration.counterFlushInterval = .milliseconds(20)
         configure(&configuration)
         var logger = Logger(label: "olafd-test-\(port)")
-        logger.logLevel = ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let store = try SQLiteServerStore(path: (directory as NSString).appendingPathComponent("olafd.sqlite"))
         for neighbour in neighbours {
-            try await store.upsertNeighbour(address: neighbour.address.canonical,
-                                            publicKeyPEM: neighbour.publicKey.canonicalPEM, at: Date())
+            try await store.upsertNeighbour(
+                address: neighbour.address.canonical,
+                publicKeyPEM: neighbour.publicKey.canonicalPEM, at: Date())
         }
         let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         let app = server.application { _ in runningContinuation.yield() }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let group = server.serviceGroup(running: app, signals: [])
         let task = Task { try await group.run() }
         for await _ in running { break }
         return TestServer(port: port, key: key, stateDirectory: directory, server: server, group: group, task: task)

@@ -1,0 +1,104 @@
+import Core
+import Foundation
+import OlafCrypto
+import Testing
+
+/// The olafd executable itself: key handling, a two-server neighbourhood from neighbours files, SIGTERM, kill -9.
+@Suite("olafd executable", .serialized, .timeLimit(.minutes(3)))
+struct OlafdProcessTests {
+    @Test("key show creates the encrypted keystore once and prints the same key every time")
+    func keyShow() throws {
+        let state = OlafdProcess.temporaryDirectory()
+        let first = try OlafdProcess.run(["key", "show", "--state-dir", state])
+        #expect(first.status == 0, "\(first.error)")
+        let key = try RSAPublicKey(pem: first.output)
+        #expect(first.output.trimmingCharacters(in: .newlines) == key.canonicalPEM)
+        let fingerprint = try OlafdProcess.run(["key", "show", "--state-dir", state, "--fingerprint"])
+        #expect(fingerprint.output.trimmingCharacters(in: .newlines) == key.fingerprint)
+        let keyFile = (state as NSString).appendingPathComponent("server-key.pem")
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: keyFile, encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        let wrongPassphrase = (state as NSString).appendingPathComponent("wrong")
+        try "not the passphrase".write(toFile: wrongPassphrase, atomically: true, encoding: .utf8)
+        let refused = try OlafdProcess.run(["key", "show", "--state-dir", state, "--passphrase-file", wrongPassphrase])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("passphrase does not open"))
+    }
+
+    @Test("bad arguments give a clear error and a non-zero exit")
+    func badArguments() throws {
+        let result = try OlafdProcess.run(["--listen", "nonsense", "--state-dir", OlafdProcess.temporaryDirectory()])
+        #expect(result.status != 0)
+        #expect(result.error.contains("HOST:PORT"))
+        let unknown = try OlafdProcess.run([
+            "--set", "limits.max_clientz=5", "--state-dir", OlafdProcess.temporaryDirectory(),
+        ])
+        #expect(unknown.error.contains("unknown key"))
+    }
+
+    @Test("two olafd processes linked by neighbours files relay a chat; SIGTERM exits 0 quickly")
+    func twoProcesses() async throws {
+        let states = [OlafdProcess.temporaryDirectory(), OlafdProcess.temporaryDirectory()]
+        let ports = [try TestPorts.free(), try TestPorts.free()]
+        var keys: [String] = []
+        for state in states { keys.append(try OlafdProcess.run(["key", "show", "--state-dir", state]).output) }
+        var servers: [OlafdProcess] = []
+        for index in 0..<2 {
+            let other = 1 - index
+            let file = (states[index] as NSString).appendingPathComponent("neighbours.json")
+            let entry: JSONValue = .array([
+                .object(["address": .string("127.0.0.1:\(ports[other])"), "public_key": .string(keys[other])])
+            ])
+            try JSONWriter.python(entry).write(toFile: file, atomically: true, encoding: .utf8)
+            servers.append(
+                try await OlafdProcess(
+                    port: ports[index], stateDirectory: states[index],
+                    extra: ["--neighbours-file", file]))
+        }
+        let alice = await TestClient(url: servers[0].url, key: try TestKeys.user())
+        try alice.sendHello()
+        let bob = await TestClient(url: servers[1].url, key: try TestKeys.user())
+        try bob.sendHello()
+        let serverB = try ServerAddress(parsing: "127.0.0.1:\(ports[1])")
+        #expect(
+            await alice.clientList(timeout: .seconds(20)) { $0.fingerprints(at: serverB).contains(bob.fingerprint) }
+                != nil)
+        // Our view of B's clients arrives over B's link to A; A's own link to B may still be dialling, and a
+        // chat sent before it is up is dropped (counted as neighbour_link_down), so retry a few times.
+        let chat = try ChatCipher.seal(
+            "between processes", from: alice.key.publicKey,
+            to: [ChatRecipient(publicKey: bob.key.publicKey, homeServer: serverB.canonical)])
+        var delivered = false
+        for _ in 0..<20 where !delivered {
+            try alice.sendSigned(.chat(chat))
+            delivered = await bob.waitForChat("between processes", from: alice, timeout: .milliseconds(500)) != nil
+        }
+        #expect(delivered)
+
+        let started = ContinuousClock.now
+        for server in servers { #expect(await server.stop(signal: SIGTERM, timeout: .seconds(5)) == 0) }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(await alice.waitUntilClosed())
+        #expect(alice.closeCode == 1001)
+    }
+
+    @Test("after kill -9, counters older than the write-behind window are still refused")
+    func killNine() async throws {
+        let state = OlafdProcess.temporaryDirectory()
+        let port = try TestPorts.free()
+        var server = try await OlafdProcess(port: port, stateDirectory: state)
+        let key = try TestKeys.user()
+        let alice = await TestClient(url: server.url, key: key, firstCounter: 500)
+        try alice.sendHello()
+        _ = await alice.clientList()
+        try await Task.sleep(for: .milliseconds(400))  // > the 100 ms write-behind window
+        #expect(await server.stop(signal: SIGKILL) != nil)
+        server = try await OlafdProcess(port: port, stateDirectory: state)
+        let replay = await TestClient(url: server.url, key: key, firstCounter: 500)
+        try replay.sendHello()
+        #expect(await replay.waitUntilClosed())
+        #expect(replay.closeCode == 1008)
+        _ = await server.stop()
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// The real `olafd` executable (built by `swift build`), run as a child process for end-to-end tests.
+final class OlafdProcess: @unchecked Sendable {
+    // @unchecked Sendable: `process` and the pipe are only touched from the test task that owns this object
+    // (start, signal, wait); Foundation's Process is not annotated Sendable but is used sequentially here.
+    let process = Process()
+    let port: Int
+    let stateDirectory: String
+    private let errorOutput = Pipe()
+
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/olafd")
+    }
+
+    /// Runs `olafd ARGUMENTS` to completion; returns exit status, stdout and stderr.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build first: swift build")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    /// Starts `olafd --listen 127.0.0.1:PORT --state-dir DIR EXTRA...` and waits until it accepts connections.
+    init(port: Int, stateDirectory: String, extra: [String] = []) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build first: swift build")
+        self.port = port
+        self.stateDirectory = stateDirectory
+        process.executableURL = Self.binary
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
+        process.standardError = errorOutput
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, process.isRunning {
+            if Self.canConnect(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("olafd did not start listening on \(port): \(stderrText())")
+    }
+
+    var url: String { "ws://127.0.0.1:\(port)/" }
+
+    /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status (nil if still running).
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async -> Int32? {
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Whatever olafd wrote to stderr so far (read after it exited).
+    func stderrText() -> String {
+        guard !process.isRunning else { return "(still running)" }
+        return String(decoding: errorOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    static func canConnect(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
+    static func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("olafd-proc-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
