@@ -65,11 +65,12 @@ struct NeighbourhoodTests {
         _ = await alice.clientList {
             $0.fingerprints(at: servers[1].address).contains(bob.fingerprint)
                 && $0.fingerprints(at: servers[2].address).contains(carol.fingerprint)
+                && $0.fingerprints(at: servers[0].address).contains(dave.fingerprint)
         }
         try alice.sendChat("group hello", to: [(bob, servers[1]), (carol, servers[2]), (dave, servers[0])])
-        for recipient in [bob, carol, dave] {
+        for (name, recipient) in [("bob", bob), ("carol", carol), ("dave", dave)] {
             let opened = await recipient.waitForChat("group hello", from: alice)
-            #expect(opened?.participants.count == 4)
+            #expect(opened?.participants.count == 4, "\(name) did not get the group chat")
         }
         await Self.stopAll(servers)
     }

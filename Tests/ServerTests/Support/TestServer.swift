@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import OlafCrypto
 import Server
+import Synchronization
+import Testing
 import ServiceLifecycle
 
 /// A real olafd application running in this process on 127.0.0.1, with real sockets. Its state lives in a
@@ -20,11 +22,14 @@ final class TestServer: Sendable {
     var url: String { "ws://127.0.0.1:\(port)/" }
     var hub: RelayHub { server.hub }
 
+    private let finished: FinishedFlag
+
     private init(
         port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
-        task: Task<Void, any Error>
+        task: Task<Void, any Error>, finished: FinishedFlag
     ) {
         self.group = group
+        self.finished = finished
         self.port = port
         self.key = key
         self.stateDirectory = stateDirectory
@@ -65,9 +70,26 @@ final class TestServer: Sendable {
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         let app = server.application { _ in runningContinuation.yield() }
         let group = server.serviceGroup(running: app, signals: [])
-        let task = Task { try await group.run() }
-        for await _ in running { break }
-        return TestServer(port: port, key: key, stateDirectory: directory, server: server, group: group, task: task)
+        let finished = FinishedFlag()
+        let task = Task {
+            defer {
+                finished.set()
+                runningContinuation.finish()
+            }
+            try await group.run()
+        }
+        var started = false
+        for await _ in running {
+            started = true
+            break
+        }
+        guard started else {
+            try await task.value
+            throw TestServerError.stoppedBeforeListening(port: port)
+        }
+        return TestServer(
+            port: port, key: key, stateDirectory: directory, server: server, group: group, task: task,
+            finished: finished)
     }
 
     /// The neighbour entry other servers configure for this one.
@@ -76,6 +98,10 @@ final class TestServer: Sendable {
     /// Stops the server the way SIGTERM does (graceful shutdown) and waits for it.
     func stop() async {
         await group.triggerGracefulShutdown()
+        if await !waitUntil(timeout: .seconds(15), { finished.isSet }) {
+            Issue.record("server on port \(port) did not finish its graceful shutdown within 15 s")
+            task.cancel()
+        }
         _ = await task.result
     }
 }
@@ -84,4 +110,15 @@ final class TestServer: Sendable {
 enum TestKeys {
     static func server() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
     static func user() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
+}
+
+enum TestServerError: Error {
+    case stoppedBeforeListening(port: Int)
+}
+
+/// Set once the server task has returned.
+final class FinishedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
