@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "neighbours": "\(neighbours.isEmpty ? "none" : neighbours.joined(separator: ", "))",
             ])
         let startedLogger = logger
-        let app = server.application { channel in
+        let app = try server.application { channel in
             startedLogger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
         try await server.serviceGroup(running: app).run()

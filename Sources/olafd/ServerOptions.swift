@@ -42,6 +42,14 @@ struct ServerOptions: ParsableArguments {
     var logLevel: String?
 
     @Option(
+        name: .customLong("tls-cert"),
+        help: "PEM certificate chain; with --tls-key the listener speaks TLS (key tls.certificate_file).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of the TLS certificate (key tls.key_file).")
+    var tlsKey: String?
+
+    @Option(
         name: .customLong("set"),
         help: "Any configuration key, as KEY=VALUE (repeatable), e.g. --set limits.max_clients=5000.")
     var settings: [String] = []
@@ -83,6 +91,7 @@ struct ServerOptions: ParsableArguments {
         let named: [(String?, String)] = [
             (listen, "listen"), (publicAddress, "public_address"), (publicURL, "public_url"), (stateDir, "state_dir"),
             (neighboursFile, "neighbours_file"), (passphraseFile, "passphrase_file"), (logLevel, "log_level"),
+            (tlsCertificate, "tls.certificate_file"), (tlsKey, "tls.key_file"),
         ]
         for case (let text?, let key) in named { values[key] = .string(text) }
         if let maxUploadBytes { values["files.max_upload_bytes"] = ConfigFile.value(fromText: maxUploadBytes) }

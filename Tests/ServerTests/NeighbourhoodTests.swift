@@ -214,3 +214,18 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: () async -> Bool) 
     }
     return await condition()
 }
+
+@Suite("Relay: dialling", .timeLimit(.minutes(1)))
+struct DiallingTests {
+    @Test("a neighbour that accepts TCP but never answers is redialled, not waited on forever")
+    func silentNeighbour() async throws {
+        let trap = try TCPTrap()
+        let neighbour = Neighbour(
+            address: try ServerAddress(parsing: "127.0.0.1:\(trap.port)"),
+            publicKey: try TestKeys.server().publicKey)
+        let server = try await TestServer.start(neighbours: [neighbour]) { $0.limits.helloTimeout = .milliseconds(300) }
+        #expect(await waitUntil(timeout: .seconds(15)) { trap.acceptedConnections >= 3 })
+        #expect(await !server.hub.isLinked(neighbour.address))
+        await server.stop()
+    }
+}

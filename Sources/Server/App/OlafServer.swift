@@ -1,6 +1,7 @@
 import Core
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
@@ -91,7 +92,7 @@ public struct OlafServer: Sendable {
     /// services, composed in one ServiceGroup in dependency order.
     /// - Parameter onServerRunning: called once the listener is bound (with its channel, e.g. to read the port).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
-        -> some ApplicationProtocol
+        throws -> some ApplicationProtocol
     {
         let router = Router(context: OlafRequestContext.self)
         FileRoutes(store: files).register(on: router)
@@ -108,11 +109,12 @@ public struct OlafServer: Sendable {
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
+        let plain = HTTPServerBuilder.http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3))))
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3)))),
+            server: try TLSSetup.serverBuilder(wrapping: plain, configuration: configuration),
             configuration: .init(
                 address: .hostname(configuration.listenHost, port: configuration.listenPort),
                 serverName: "olafd"),

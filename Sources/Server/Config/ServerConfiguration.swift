@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// How long uploaded files are kept; nil keeps them until removed.
     public var fileRetention: Duration? = .seconds(7 * 24 * 3600)
     public var logLevel: Logger.Level = .info
+    /// PEM certificate chain and private key: when both are set the listener speaks TLS (`wss://`, `https://`).
+    public var tlsCertificatePath: String? = nil
+    public var tlsKeyPath: String? = nil
     /// How often accepted counters are written to the database.
     public var counterFlushInterval: Duration = .milliseconds(100)
 

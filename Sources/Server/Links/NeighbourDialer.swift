@@ -37,12 +37,36 @@ struct NeighbourDialer: Sendable {
         }
     }
 
+    /// The WebSocket handshake did not complete in time (a peer that accepts TCP but never answers).
+    struct HandshakeTimeout: Error, CustomStringConvertible {
+        let after: Duration
+        var description: String { "no WebSocket handshake within \(after)" }
+    }
+
+    /// One connection attempt, bounded: if the handshake has not completed within the hello timeout the attempt
+    /// is abandoned, so a neighbour that accepts TCP and then stays silent cannot stall redialling.
     private func dialOnce(logger: Logger) async throws {
+        let opened = OnceFlag()
+        let timeout = context.limits.helloTimeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await connect(logger: logger, opened: opened) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                if !opened.isSet { throw HandshakeTimeout(after: timeout) }
+                try await Task.sleep(for: .forever)
+            }
+            defer { group.cancelAll() }
+            _ = try await group.next()
+        }
+    }
+
+    private func connect(logger: Logger, opened: OnceFlag) async throws {
         let limits = context.limits
         let hub = context.hub
         let configuration = WebSocketClientConfiguration(maxFrameSize: limits.protocolLimits.maxFrameBytes)
         try await WebSocketClient.connect(url: address.webSocketURL, configuration: configuration, logger: logger) {
             inbound, outbound, _ in
+            opened.set()
             guard let neighbour = await hub.neighbour(at: address) else { return }
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
             let outbox = Outbox(

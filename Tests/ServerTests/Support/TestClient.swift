@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOSSL
 import NIOWebSocket
 import OlafCrypto
 import Synchronization
@@ -33,7 +34,7 @@ final class TestClient: Sendable {
     var fingerprint: String { key.publicKey.fingerprint }
 
     /// Connects (returns once the socket is open or failed).
-    init(url: String, key: RSAPrivateKey, firstCounter: UInt64 = 1) async {
+    init(url: String, key: RSAPrivateKey, firstCounter: UInt64 = 1, tls: TLSConfiguration? = nil) async {
         self.key = key
         self.url = url
         let state = ClientState(lastCounter: firstCounter - 1)
@@ -46,7 +47,7 @@ final class TestClient: Sendable {
             logger.logLevel = .critical
             do {
                 let close = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 32 << 20), logger: logger
+                    url: url, configuration: .init(maxFrameSize: 32 << 20), tlsConfiguration: tls, logger: logger
                 ) { inbound, outbound, _ in
                     openedContinuation.yield()
                     try await withThrowingTaskGroup(of: Void.self) { group in
