@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Server", targets: ["Server"]),
         .executable(name: "olafd", targets: ["olafd"]),
+        .executable(name: "olafctl", targets: ["olafctl"]),
         .executable(name: "olaf-vectors", targets: ["olaf-vectors"]),
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
     ],
@@ -81,6 +82,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        .target(name: "ControlClient", dependencies: ["Core"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "olafctl",
+            dependencies: [
+                "ControlClient", "Core", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "olaf-vectors",
             dependencies: ["OlafVectors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -95,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "OlafCrypto",
+                "Server", "Core", "OlafCrypto", "ControlClient",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -66,7 +66,7 @@ public struct OlafServer: Sendable {
             statistics: statistics, logger: logger)
         let identity = try await ServerIdentity(key: key, address: ownAddress, store: store)
         let context = RelayContext(
-            hub: hub, limits: configuration.limits, statistics: statistics, store: store,
+            hub: hub, settings: LiveSettings(limits: configuration.limits), statistics: statistics, store: store,
             logger: logger)
         let files = FileStore(
             configuration: FileStoreConfiguration(
@@ -125,18 +125,29 @@ public struct OlafServer: Sendable {
 }
 
 extension OlafServer {
-    /// The service group that runs `application`: on SIGTERM/SIGINT (or `triggerGracefulShutdown`) it first
-    /// closes every WebSocket with 1001 (going away), then stops the listener and the background services (the
-    /// counter flush writes its last batch), in reverse dependency order.
+    /// The service group that runs `application` and the control API: on SIGTERM/SIGINT (or
+    /// `triggerGracefulShutdown`) it first closes every WebSocket with 1001 (going away), then stops the listeners
+    /// and the background services (the counter flush writes its last batch), in reverse dependency order.
+    /// SIGHUP (when trapped) and `olafctl reload` run `reload`.
+    /// - Parameters:
+    ///   - onReady: called once both listeners are bound (the moment for sd_notify READY=1).
     public func serviceGroup(
-        running application: some ApplicationProtocol, signals: [UnixSignal] = [.sigterm, .sigint]
-    )
-        -> ServiceGroup
-    {
-        ServiceGroup(
-            configuration: .init(
-                services: [application, ShutdownCloser(hub: hub, grace: .seconds(2))],
-                gracefulShutdownSignals: signals, logger: logger))
+        running application: some ApplicationProtocol, signals: [UnixSignal] = [.sigterm, .sigint],
+        reload: @escaping @Sendable () async throws -> String = { "nothing to reload" },
+        trapHangup: Bool = true,
+        onReady: @escaping @Sendable () async -> Void = {}
+    ) throws -> ServiceGroup {
+        let control = try controlApplication(reload: reload, onListening: onReady)
+        var services: [any Service] = [application, control]
+        if trapHangup { services.append(ReloadService(reload: reload, logger: logger)) }
+        services.append(ShutdownCloser(hub: hub, grace: .seconds(2)))
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+    }
+
+    /// Applies the reloadable part of `configuration` (limits). Returns a summary for the log and `olafctl`.
+    public func applyReload(_ configuration: ServerConfiguration) -> String {
+        context.settings.update(configuration.limits)
+        return "limits"
     }
 }
 

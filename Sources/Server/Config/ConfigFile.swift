@@ -16,7 +16,7 @@ public enum ConfigFile {
 
     /// Every key the file may contain.
     public static let knownKeys: Set<String> = [
-        "listen", "public_address", "public_url", "state_dir", "neighbours_file", "passphrase_file", "log_level",
+        "listen", "public_address", "public_url", "state_dir", "neighbours_file", "passphrase_file", "log_level", "control_socket",
         "tls.certificate_file", "tls.key_file",
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
@@ -79,6 +79,7 @@ public enum ConfigFile {
         if let directory = try reader.string("state_dir") { configuration.stateDirectory = directory }
         if let file = try reader.string("neighbours_file") { configuration.neighboursFile = file }
         if let file = try reader.string("passphrase_file") { configuration.passphraseFile = file }
+        if let path = try reader.string("control_socket") { configuration.controlSocketPath = path }
         if let file = try reader.string("tls.certificate_file") { configuration.tlsCertificatePath = file }
         if let file = try reader.string("tls.key_file") { configuration.tlsKeyPath = file }
         if let level = try reader.string("log_level") {

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// PEM certificate chain and private key: when both are set the listener speaks TLS (`wss://`, `https://`).
     public var tlsCertificatePath: String? = nil
+    /// The control API's Unix socket; defaults to `control.sock` in the state directory
+    /// (the packaged unit uses `/run/olafd/control.sock`).
+    public var controlSocketPath: String? = nil
     public var tlsKeyPath: String? = nil
     /// How often accepted counters are written to the database.
     public var counterFlushInterval: Duration = .milliseconds(100)
@@ -46,6 +49,9 @@ public struct ServerConfiguration: Sendable {
         }
         return try resolvedPublicAddress().httpBase
     }
+
+    /// `controlSocketPath`, or `control.sock` in the state directory.
+    public var resolvedControlSocketPath: String { controlSocketPath ?? statePath("control.sock") }
 
     /// Path of a file inside the state directory.
     public func statePath(_ name: String) -> String { (stateDirectory as NSString).appendingPathComponent(name) }

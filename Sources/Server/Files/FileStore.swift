@@ -1,3 +1,4 @@
+import Synchronization
 public import Foundation
 public import NIOCore
 public import NIOPosix
@@ -59,6 +60,10 @@ public struct FileStore: Sendable {
     private let ledger: QuotaLedger
     private let temporaryDirectory: FilePath
     private let filesDirectory: FilePath
+    private let uploaded = ByteTally()
+
+    /// Bytes of every upload stored since this process started (for metrics).
+    public var uploadedBytesTotal: Int64 { uploaded.total }
 
     /// Creates a store. Call ``prepare()`` once at start-up, before serving requests.
     /// - Parameters:
@@ -225,6 +230,7 @@ public struct FileStore: Sendable {
             throw error
         }
         await self.ledger.commit(reserved: writer.reservedBytes, size: file.size)
+        self.uploaded.add(file.size)
         return file
     }
 
@@ -331,4 +337,11 @@ public struct FileStore: Sendable {
     public static func isValidID(_ id: String) -> Bool {
         FileID.isValid(id)
     }
+}
+
+/// A running total of bytes, safe to bump from any task.
+final class ByteTally: Sendable {
+    private let value = Atomic<Int64>(0)
+    func add(_ bytes: Int64) { value.add(bytes, ordering: .relaxed) }
+    var total: Int64 { value.load(ordering: .relaxed) }
 }

@@ -3,7 +3,9 @@ import Logging
 /// What every connection handler needs: the shared hub, the limits, the statistics and the store.
 struct RelayContext: Sendable {
     let hub: RelayHub
-    let limits: ServerLimits
+    let settings: LiveSettings
+    /// The limits in force now (a reload may change them).
+    var limits: ServerLimits { settings.limits }
     let statistics: RelayStatistics
     let store: any ServerStore
     let logger: Logger

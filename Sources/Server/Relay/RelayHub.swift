@@ -247,6 +247,11 @@ public actor RelayHub {
         linkDown(address)
     }
 
+    /// Our dialled link's state and the number of authenticated links (both directions) with `address`.
+    public func linkState(of address: ServerAddress) -> (outbound: Bool, links: Int) {
+        (outboundLinks[address] != nil, linkCounts[address] ?? 0)
+    }
+
     /// Whether our dialled link to `address` is up.
     public func isLinked(_ address: ServerAddress) -> Bool { outboundLinks[address] != nil }
 

@@ -1,0 +1,49 @@
+import Core
+import Foundation
+import OlafCrypto
+
+/// A snapshot of what `olafctl status` shows, gathered from the hub, the store and the statistics.
+struct ServerStatus {
+    struct NeighbourState {
+        let address: String
+        let connected: Bool
+        let inboundLinks: Int
+        let lastSeen: Date?
+    }
+
+    let version: String
+    let uptimeSeconds: Double
+    let listen: String
+    let publicAddress: String
+    let fingerprint: String
+    let clients: Int
+    let neighbours: [NeighbourState]
+    let fileCount: Int
+    let fileBytes: Int64
+    let counts: RelayStatistics.Counts
+
+    var json: JSONValue {
+        .object([
+            "version": .string(version),
+            "uptime_seconds": .number(String(Int(uptimeSeconds))),
+            "listen": .string(listen),
+            "public_address": .string(publicAddress),
+            "fingerprint": .string(fingerprint),
+            "clients": .integer(clients),
+            "neighbours": .array(neighbours.map { neighbour in
+                .object([
+                    "address": .string(neighbour.address),
+                    "state": .string(neighbour.connected ? "connected" : "disconnected"),
+                    "inbound_links": .integer(neighbour.inboundLinks),
+                    "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
+                ])
+            }),
+            "files": .object(["count": .integer(fileCount), "bytes": .number(String(fileBytes))]),
+            "messages": .object([
+                "relayed": .integer(counts.relayed),
+                "deliveries": .integer(counts.deliveries),
+                "dropped": .object(JSONObject(DropReason.allCases.map { ($0.rawValue, .integer(counts.dropped[$0, default: 0])) })),
+            ]),
+        ])
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ControlClient
+import Core
+import Foundation
+
+/// `olafctl`: administers a running olafd over its Unix control socket.
+@main
+struct OlafctlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "olafctl",
+        abstract: "Administer a running olafd over its control socket.",
+        discussion: "Exit codes: 0 ok, 2 bad input, 3 olafd not running, 4 permission denied, 5 refused by olafd.",
+        subcommands: [Status.self, Neighbours.self, Clients.self, Files.self, Key.self, Reload.self, Metrics.self])
+}
+
+/// Options every subcommand takes.
+struct Connection: ParsableArguments {
+    @Option(help: "Control socket (default $OLAFD_CONTROL_SOCKET, else /run/olafd/control.sock).")
+    var socket: String?
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    var client: ControlAPIClient {
+        let environment = ProcessInfo.processInfo.environment["OLAFD_CONTROL_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        return ControlAPIClient(socketPath: socket ?? environment ?? "/run/olafd/control.sock")
+    }
+
+    /// Runs `body`, prints its JSON or human rendering, and maps failures to messages and exit codes.
+    func run(_ body: (ControlAPIClient) throws -> JSONValue, human: (JSONValue) -> String) throws {
+        do {
+            let value = try body(client)
+            print(json ? JSONWriter.python(value) : human(value))
+        } catch let error as ControlClientError {
+            FileHandle.standardError.write(Data("olafctl: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Version, uptime, addresses, clients, neighbours, files, messages.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.run({ try $0.status() }, human: HumanOutput.status) }
+}
+
+struct Clients: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Clients connected to this server.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.run({ try $0.clients() }, human: HumanOutput.clients) }
+}
+
+struct Key: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Key commands.", subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The server's public key and fingerprint, to hand to neighbours' operators.")
+        @OptionGroup var connection: Connection
+        func run() throws { try connection.run({ try $0.key() }, human: HumanOutput.key) }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Re-read the configuration (limits, log level) without dropping connections.")
+    @OptionGroup var connection: Connection
+    func run() throws {
+        try connection.run({ try $0.reload() }, human: { "reloaded: \(HumanOutputText.field($0, "summary"))" })
+    }
+}
+
+struct Metrics: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Prometheus metrics text.")
+    @OptionGroup var connection: Connection
+    func run() throws {
+        do {
+            print(try connection.client.metrics(), terminator: "")
+        } catch {
+            FileHandle.standardError.write(Data("olafctl: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+/// Small helpers for one-line human outputs.
+enum HumanOutputText {
+    static func field(_ value: JSONValue, _ key: String) -> String { value.objectValue?[key]?.stringValue ?? "?" }
+}
