@@ -29,7 +29,8 @@ public struct ControlAPIClient: Sendable {
     public func reload() throws(ControlClientError) -> JSONValue { try call("POST", "/v1/reload") }
 
     public func addNeighbour(address: String, publicKeyPEM: String) throws(ControlClientError) -> JSONValue {
-        try call("POST", "/v1/neighbours", body: .object(["address": .string(address), "public_key": .string(publicKeyPEM)]))
+        try call(
+            "POST", "/v1/neighbours", body: .object(["address": .string(address), "public_key": .string(publicKeyPEM)]))
     }
 
     public func removeNeighbour(address: String) throws(ControlClientError) -> JSONValue {

@@ -8,8 +8,10 @@ public enum ControlClientError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notRunning(_, let reason): "olafd is not running: \(reason) (start it: systemctl start olafd; or pass --socket PATH)"
-        case .permissionDenied(let path): "permission denied on \(path): add yourself to group olafd (then log in again), or use sudo"
+        case .notRunning(_, let reason):
+            "olafd is not running: \(reason) (start it: systemctl start olafd; or pass --socket PATH)"
+        case .permissionDenied(let path):
+            "permission denied on \(path): add yourself to group olafd (then log in again), or use sudo"
         case .refused(let status, let message): "olafd refused the request (\(status)): \(message)"
         case .io(let message): "cannot talk to olafd: \(message)"
         case .invalidInput(let message): message

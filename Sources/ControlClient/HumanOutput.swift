@@ -16,19 +16,30 @@ public enum HumanOutput {
             lines.append("files:           \(describe(files["count"])) (\(describe(files["bytes"])) bytes)")
         }
         if let messages = object["messages"]?.objectValue {
-            lines.append("messages:        \(describe(messages["relayed"])) relayed, \(describe(messages["deliveries"])) deliveries")
+            lines.append(
+                "messages:        \(describe(messages["relayed"])) relayed, \(describe(messages["deliveries"])) deliveries"
+            )
             let dropped = (messages["dropped"]?.objectValue?.members ?? []).filter { describe($0.value) != "0" }
-            lines.append("dropped:         " + (dropped.isEmpty ? "none" : dropped.map { "\($0.key) \(describe($0.value))" }.joined(separator: ", ")))
+            lines.append(
+                "dropped:         "
+                    + (dropped.isEmpty
+                        ? "none" : dropped.map { "\($0.key) \(describe($0.value))" }.joined(separator: ", ")))
         }
         let neighbours = object["neighbours"]?.arrayValue ?? []
         lines.append("")
-        lines.append(neighbours.isEmpty ? "no neighbours (add one: olafctl neighbours add HOST:PORT --key FILE)" : neighboursTable(.array(neighbours)))
+        lines.append(
+            neighbours.isEmpty
+                ? "no neighbours (add one: olafctl neighbours add HOST:PORT --key FILE)"
+                : neighboursTable(.array(neighbours)))
         return lines.joined(separator: "\n")
     }
 
     public static func neighboursTable(_ value: JSONValue) -> String {
         let rows = (value.arrayValue ?? []).compactMap(\.objectValue).map { entry in
-            [describe(entry["address"]), describe(entry["state"]), describe(entry["last_seen"]), describe(entry["fingerprint"])]
+            [
+                describe(entry["address"]), describe(entry["state"]), describe(entry["last_seen"]),
+                describe(entry["fingerprint"]),
+            ]
         }
         return TextTable.render(header: ["NEIGHBOUR", "LINK", "LAST SEEN", "FINGERPRINT"], rows: rows)
     }
@@ -40,9 +51,13 @@ public enum HumanOutput {
 
     public static func files(_ value: JSONValue) -> String {
         let rows = (value.arrayValue ?? []).compactMap(\.objectValue).map {
-            [describe($0["id"]), describe($0["size"]), describe($0["uploaded"]), describe($0["expires"]), describe($0["name"])]
+            [
+                describe($0["id"]), describe($0["size"]), describe($0["uploaded"]), describe($0["expires"]),
+                describe($0["name"]),
+            ]
         }
-        return rows.isEmpty ? "no files" : TextTable.render(header: ["ID", "BYTES", "UPLOADED", "EXPIRES", "NAME"], rows: rows)
+        return rows.isEmpty
+            ? "no files" : TextTable.render(header: ["ID", "BYTES", "UPLOADED", "EXPIRES", "NAME"], rows: rows)
     }
 
     public static func key(_ value: JSONValue) -> String {

@@ -24,7 +24,9 @@ public struct UnixHTTPClient: Sendable {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .io("socket path too long: \(socketPath)") }
+        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw .io("socket path too long: \(socketPath)")
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: pathBytes)
             raw[pathBytes.count] = 0
@@ -60,7 +62,9 @@ public struct UnixHTTPClient: Sendable {
             if count < 0 { throw .io("read: \(String(cString: strerror(errno)))") }
             if count == 0 { break }
             response += chunk[0..<count]
-            guard response.count <= maxResponseBytes else { throw .io("response larger than \(maxResponseBytes) bytes") }
+            guard response.count <= maxResponseBytes else {
+                throw .io("response larger than \(maxResponseBytes) bytes")
+            }
         }
         return try HTTPResponseParser.parse(response)
     }
@@ -79,7 +83,8 @@ enum HTTPResponseParser {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(bytes[headerEnd.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
@@ -95,7 +100,8 @@ enum HTTPResponseParser {
         var index = 0
         while index < bytes.count {
             guard let lineEnd = bytes[index...].firstRange(of: [13, 10]) else { throw .io("malformed chunked body") }
-            let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            let sizeText =
+                String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
                 throw .io("malformed chunk size")
             }

@@ -9,7 +9,8 @@ struct Neighbours: ParsableCommand {
         subcommands: [List.self, Add.self, Remove.self, ResetCounter.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Configured neighbours with link state and last seen.")
+        static let configuration = CommandConfiguration(
+            abstract: "Configured neighbours with link state and last seen.")
         @OptionGroup var connection: Connection
         func run() throws { try connection.run({ try $0.neighbours() }, human: HumanOutput.neighboursTable) }
     }
@@ -27,11 +28,13 @@ struct Neighbours: ParsableCommand {
         func run() throws {
             let pem: String
             do {
-                pem = key == "-"
+                pem =
+                    key == "-"
                     ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                     : try String(contentsOfFile: key, encoding: .utf8)
             } catch {
-                FileHandle.standardError.write(Data("olafctl: cannot read key file \(key): \(error.localizedDescription)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("olafctl: cannot read key file \(key): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)
             }
             try connection.run({ try $0.addNeighbour(address: address, publicKeyPEM: pem) }) { value in
@@ -45,7 +48,9 @@ struct Neighbours: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The neighbour's address, HOST:PORT.") var address: String
         func run() throws {
-            try connection.run({ try $0.removeNeighbour(address: address) }) { "removed neighbour \(HumanOutputText.field($0, "removed"))" }
+            try connection.run({ try $0.removeNeighbour(address: address) }) {
+                "removed neighbour \(HumanOutputText.field($0, "removed"))"
+            }
         }
     }
 
@@ -56,7 +61,9 @@ struct Neighbours: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The neighbour's address, HOST:PORT.") var address: String
         func run() throws {
-            try connection.run({ try $0.resetCounter(address: address) }) { "counter reset for \(HumanOutputText.field($0, "reset"))" }
+            try connection.run({ try $0.resetCounter(address: address) }) {
+                "counter reset for \(HumanOutputText.field($0, "reset"))"
+            }
         }
     }
 }

@@ -39,7 +39,8 @@ struct Connection: ParsableArguments {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Version, uptime, addresses, clients, neighbours, files, messages.")
+    static let configuration = CommandConfiguration(
+        abstract: "Version, uptime, addresses, clients, neighbours, files, messages.")
     @OptionGroup var connection: Connection
     func run() throws { try connection.run({ try $0.status() }, human: HumanOutput.status) }
 }
@@ -63,7 +64,8 @@ struct Key: ParsableCommand {
 }
 
 struct Reload: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Re-read the configuration (limits, log level) without dropping connections.")
+    static let configuration = CommandConfiguration(
+        abstract: "Re-read the configuration (limits, log level) without dropping connections.")
     @OptionGroup var connection: Connection
     func run() throws {
         try connection.run({ try $0.reload() }, human: { "reloaded: \(HumanOutputText.field($0, "summary"))" })

@@ -7,13 +7,13 @@ import Testing
 @Suite("olafd executable", .serialized, .timeLimit(.minutes(3)))
 struct OlafdProcessTests {
     @Test("key show creates the encrypted keystore once and prints the same key every time")
-    func keyShow() throws {
+    func keyShow() async throws {
         let state = OlafdProcess.temporaryDirectory()
-        let first = try OlafdProcess.run(["key", "show", "--state-dir", state])
+        let first = try await OlafdProcess.run(["key", "show", "--state-dir", state])
         #expect(first.status == 0, "\(first.error)")
         let key = try RSAPublicKey(pem: first.output)
         #expect(first.output.trimmingCharacters(in: .newlines) == key.canonicalPEM)
-        let fingerprint = try OlafdProcess.run(["key", "show", "--state-dir", state, "--fingerprint"])
+        let fingerprint = try await OlafdProcess.run(["key", "show", "--state-dir", state, "--fingerprint"])
         #expect(fingerprint.output.trimmingCharacters(in: .newlines) == key.fingerprint)
         let keyFile = (state as NSString).appendingPathComponent("server-key.pem")
         let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
@@ -21,17 +21,21 @@ struct OlafdProcessTests {
         #expect(try String(contentsOfFile: keyFile, encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
         let wrongPassphrase = (state as NSString).appendingPathComponent("wrong")
         try "not the passphrase".write(toFile: wrongPassphrase, atomically: true, encoding: .utf8)
-        let refused = try OlafdProcess.run(["key", "show", "--state-dir", state, "--passphrase-file", wrongPassphrase])
+        let refused = try await OlafdProcess.run([
+            "key", "show", "--state-dir", state, "--passphrase-file", wrongPassphrase,
+        ])
         #expect(refused.status != 0)
         #expect(refused.error.contains("passphrase does not open"))
     }
 
     @Test("bad arguments give a clear error and a non-zero exit")
-    func badArguments() throws {
-        let result = try OlafdProcess.run(["--listen", "nonsense", "--state-dir", OlafdProcess.temporaryDirectory()])
+    func badArguments() async throws {
+        let result = try await OlafdProcess.run([
+            "--listen", "nonsense", "--state-dir", OlafdProcess.temporaryDirectory(),
+        ])
         #expect(result.status != 0)
         #expect(result.error.contains("HOST:PORT"))
-        let unknown = try OlafdProcess.run([
+        let unknown = try await OlafdProcess.run([
             "--set", "limits.max_clientz=5", "--state-dir", OlafdProcess.temporaryDirectory(),
         ])
         #expect(unknown.error.contains("unknown key"))
@@ -42,7 +46,7 @@ struct OlafdProcessTests {
         let states = [OlafdProcess.temporaryDirectory(), OlafdProcess.temporaryDirectory()]
         let ports = [try TestPorts.free(), try TestPorts.free()]
         var keys: [String] = []
-        for state in states { keys.append(try OlafdProcess.run(["key", "show", "--state-dir", state]).output) }
+        for state in states { keys.append(try await OlafdProcess.run(["key", "show", "--state-dir", state]).output) }
         var servers: [OlafdProcess] = []
         for index in 0..<2 {
             let other = 1 - index

@@ -54,7 +54,7 @@ struct RobustnessTests {
         let alice = await TestClient(url: server.url, key: try TestKeys.user(), firstCounter: 40)
         try alice.sendHello()
         try alice.sendPublicChat("before restart")  // counter 41
-        _ = await alice.clientList()
+        #expect(await waitUntil { server.server.statistics.snapshot.relayed == 1 })
         let (port, key, state) = (server.port, server.key, server.stateDirectory)
         await server.stop()
 

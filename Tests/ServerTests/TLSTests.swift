@@ -11,19 +11,16 @@ import Testing
 struct TLSTests {
     /// A self-signed certificate for localhost made with the openssl command line. (TLS clients send the host
     /// name as SNI, which cannot be an IP address, so the client dials `wss://localhost`.)
-    static func selfSigned(in directory: String) throws -> (certificate: String, key: String) {
+    static func selfSigned(in directory: String) async throws -> (certificate: String, key: String) {
         let certificate = (directory as NSString).appendingPathComponent("cert.pem")
         let key = (directory as NSString).appendingPathComponent("key.pem")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        let result = try await runProcess(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        try #require(result.status == 0, "\(result.error)")
         return (certificate, key)
     }
 
@@ -32,7 +29,7 @@ struct TLSTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("olaf-tls-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let (certificate, key) = try Self.selfSigned(in: directory)
+        let (certificate, key) = try await Self.selfSigned(in: directory)
         let server = try await TestServer.start {
             $0.tlsCertificatePath = certificate
             $0.tlsKeyPath = key

@@ -16,7 +16,8 @@ public enum ConfigFile {
 
     /// Every key the file may contain.
     public static let knownKeys: Set<String> = [
-        "listen", "public_address", "public_url", "state_dir", "neighbours_file", "passphrase_file", "log_level", "control_socket",
+        "listen", "public_address", "public_url", "state_dir", "neighbours_file", "passphrase_file", "log_level",
+        "control_socket",
         "tls.certificate_file", "tls.key_file",
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",

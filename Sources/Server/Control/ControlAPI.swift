@@ -32,8 +32,9 @@ struct ControlAPI: Sendable {
             }
         }
         router.get("metrics") { _, _ in
-            ControlResponse.text(try await MetricsRenderer(server: server).render(),
-                                 contentType: "text/plain; version=0.0.4; charset=utf-8")
+            ControlResponse.text(
+                try await MetricsRenderer(server: server).render(),
+                contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 
@@ -43,8 +44,10 @@ struct ControlAPI: Sendable {
         var states: [ServerStatus.NeighbourState] = []
         for neighbour in stored {
             let state = await linkState(neighbour.address)
-            states.append(.init(address: neighbour.address, connected: state.outbound,
-                                inboundLinks: max(0, state.links - (state.outbound ? 1 : 0)), lastSeen: neighbour.lastSeen))
+            states.append(
+                .init(
+                    address: neighbour.address, connected: state.outbound,
+                    inboundLinks: max(0, state.links - (state.outbound ? 1 : 0)), lastSeen: neighbour.lastSeen))
         }
         let files = try await server.store.files()
         let configuration = server.configuration
@@ -61,13 +64,15 @@ struct ControlAPI: Sendable {
         var entries: [JSONValue] = []
         for neighbour in try await server.store.neighbours() {
             let state = await linkState(neighbour.address)
-            entries.append(.object([
-                "address": .string(neighbour.address),
-                "state": .string(state.outbound ? "connected" : "disconnected"),
-                "fingerprint": .string((try? RSAPublicKey(pem: neighbour.publicKeyPEM).fingerprint) ?? "invalid key"),
-                "added": .string(ISO8601DateFormatter().string(from: neighbour.addedAt)),
-                "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
-            ]))
+            entries.append(
+                .object([
+                    "address": .string(neighbour.address),
+                    "state": .string(state.outbound ? "connected" : "disconnected"),
+                    "fingerprint": .string(
+                        (try? RSAPublicKey(pem: neighbour.publicKeyPEM).fingerprint) ?? "invalid key"),
+                    "added": .string(ISO8601DateFormatter().string(from: neighbour.addedAt)),
+                    "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
+                ]))
         }
         return ControlResponse.json(.array(entries))
     }
@@ -75,8 +80,10 @@ struct ControlAPI: Sendable {
     func addNeighbour(_ request: Request, context: ControlRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 << 10)
         guard case .object(let object)? = try? JSONParser.parse(Array(buffer: body)),
-              let addressText = object["address"]?.stringValue, let pem = object["public_key"]?.stringValue
-        else { return ControlResponse.error(.badRequest, "send {\"address\": \"host:port\", \"public_key\": \"<PEM>\"}") }
+            let addressText = object["address"]?.stringValue, let pem = object["public_key"]?.stringValue
+        else {
+            return ControlResponse.error(.badRequest, "send {\"address\": \"host:port\", \"public_key\": \"<PEM>\"}")
+        }
         let address: ServerAddress
         do {
             address = try ServerAddress(parsing: addressText)
@@ -95,9 +102,11 @@ struct ControlAPI: Sendable {
         try await server.store.upsertNeighbour(address: address.canonical, publicKeyPEM: key.canonicalPEM, at: Date())
         await server.hub.setNeighbour(Neighbour(address: address, publicKey: key))
         server.linkService.dial(address)
-        context.logger.notice("neighbour added", metadata: ["neighbour": "\(address)", "fingerprint": "\(key.fingerprint)"])
-        return ControlResponse.json(.object(["address": .string(address.canonical), "fingerprint": .string(key.fingerprint)]),
-                                    status: .created)
+        context.logger.notice(
+            "neighbour added", metadata: ["neighbour": "\(address)", "fingerprint": "\(key.fingerprint)"])
+        return ControlResponse.json(
+            .object(["address": .string(address.canonical), "fingerprint": .string(key.fingerprint)]),
+            status: .created)
     }
 
     func removeNeighbour(_ context: ControlRequestContext) async throws -> Response {
@@ -128,13 +137,15 @@ struct ControlAPI: Sendable {
 
     func files() async throws -> Response {
         let formatter = ISO8601DateFormatter()
-        return ControlResponse.json(.array(try await server.store.files().map { file in
-            .object([
-                "id": .string(file.id), "name": .string(file.name), "size": .number(String(file.size)),
-                "sha256": .string(file.sha256), "uploaded": .string(formatter.string(from: file.uploadedAt)),
-                "expires": file.expiresAt.map { .string(formatter.string(from: $0)) } ?? .null,
-            ])
-        }))
+        return ControlResponse.json(
+            .array(
+                try await server.store.files().map { file in
+                    .object([
+                        "id": .string(file.id), "name": .string(file.name), "size": .number(String(file.size)),
+                        "sha256": .string(file.sha256), "uploaded": .string(formatter.string(from: file.uploadedAt)),
+                        "expires": file.expiresAt.map { .string(formatter.string(from: $0)) } ?? .null,
+                    ])
+                }))
     }
 
     func removeFile(_ context: ControlRequestContext) async throws -> Response {
@@ -147,7 +158,8 @@ struct ControlAPI: Sendable {
 
     func key() -> Response {
         let key = server.identity.key.publicKey
-        return ControlResponse.json(.object(["public_key": .string(key.canonicalPEM), "fingerprint": .string(key.fingerprint)]))
+        return ControlResponse.json(
+            .object(["public_key": .string(key.canonicalPEM), "fingerprint": .string(key.fingerprint)]))
     }
 
     private func linkState(_ stored: String) async -> (outbound: Bool, links: Int) {

@@ -14,15 +14,20 @@ struct MetricsRenderer {
             lines.append("# TYPE \(name) \(type)")
             for sample in samples { lines.append("\(name)\(sample.labels) \(sample.value)") }
         }
-        metric("olaf_clients_connected", "gauge", "Clients connected to this server.", [("", "\(await hub.localClientCount)")])
+        metric(
+            "olaf_clients_connected", "gauge", "Clients connected to this server.",
+            [("", "\(await hub.localClientCount)")])
         metric("olaf_messages_relayed_total", "counter", "Frames accepted and passed on.", [("", "\(counts.relayed)")])
         metric("olaf_deliveries_total", "counter", "Frame copies queued to peers.", [("", "\(counts.deliveries)")])
-        metric("olaf_messages_dropped_total", "counter", "Frames dropped, by reason.",
-               DropReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(counts.dropped[$0, default: 0])") })
-        metric("olaf_verify_failures_total", "counter", "Signatures that did not verify.",
-               [("", "\(counts.dropped[.badSignature, default: 0])")])
-        metric("olaf_queue_drops_total", "counter", "Peers disconnected because their outbound queue was full.",
-               [("", "\(counts.dropped[.slowConsumer, default: 0])")])
+        metric(
+            "olaf_messages_dropped_total", "counter", "Frames dropped, by reason.",
+            DropReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(counts.dropped[$0, default: 0])") })
+        metric(
+            "olaf_verify_failures_total", "counter", "Signatures that did not verify.",
+            [("", "\(counts.dropped[.badSignature, default: 0])")])
+        metric(
+            "olaf_queue_drops_total", "counter", "Peers disconnected because their outbound queue was full.",
+            [("", "\(counts.dropped[.slowConsumer, default: 0])")])
         var linkSamples: [(String, String)] = []
         for neighbour in await hub.configuredNeighbours.sorted(by: { $0.address.canonical < $1.address.canonical }) {
             let state = await hub.linkState(of: neighbour.address)
@@ -31,9 +36,12 @@ struct MetricsRenderer {
         metric("olaf_neighbour_link_up", "gauge", "1 when our dialled link to the neighbour is up.", linkSamples)
         let files = try await server.store.files()
         metric("olaf_files_stored", "gauge", "Uploaded files kept.", [("", "\(files.count)")])
-        metric("olaf_file_bytes_stored", "gauge", "Bytes of uploaded files kept.", [("", "\(files.reduce(0) { $0 + $1.size })")])
-        metric("olaf_upload_bytes_total", "counter", "Bytes accepted by uploads since start.",
-               [("", "\(server.files.uploadedBytesTotal)")])
+        metric(
+            "olaf_file_bytes_stored", "gauge", "Bytes of uploaded files kept.",
+            [("", "\(files.reduce(0) { $0 + $1.size })")])
+        metric(
+            "olaf_upload_bytes_total", "counter", "Bytes accepted by uploads since start.",
+            [("", "\(server.files.uploadedBytesTotal)")])
         return lines.joined(separator: "\n") + "\n"
     }
 }

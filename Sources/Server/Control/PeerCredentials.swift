@@ -45,7 +45,8 @@ struct PeerCredentialMiddleware: RouterMiddleware {
         let peer = try await PeerCredentials.of(context.channel)
         guard peer.isAllowed(serviceUID: serviceUID) else {
             context.logger.warning("refused control request", metadata: ["uid": "\(peer.uid)", "pid": "\(peer.pid)"])
-            return ControlResponse.error(.forbidden, "permission denied: add yourself to group \(ControlSocket.groupName)")
+            return ControlResponse.error(
+                .forbidden, "permission denied: add yourself to group \(ControlSocket.groupName)")
         }
         return try await next(request, context)
     }

@@ -30,19 +30,22 @@ struct ServerStatus {
             "public_address": .string(publicAddress),
             "fingerprint": .string(fingerprint),
             "clients": .integer(clients),
-            "neighbours": .array(neighbours.map { neighbour in
-                .object([
-                    "address": .string(neighbour.address),
-                    "state": .string(neighbour.connected ? "connected" : "disconnected"),
-                    "inbound_links": .integer(neighbour.inboundLinks),
-                    "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
-                ])
-            }),
+            "neighbours": .array(
+                neighbours.map { neighbour in
+                    .object([
+                        "address": .string(neighbour.address),
+                        "state": .string(neighbour.connected ? "connected" : "disconnected"),
+                        "inbound_links": .integer(neighbour.inboundLinks),
+                        "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) }
+                            ?? .null,
+                    ])
+                }),
             "files": .object(["count": .integer(fileCount), "bytes": .number(String(fileBytes))]),
             "messages": .object([
                 "relayed": .integer(counts.relayed),
                 "deliveries": .integer(counts.deliveries),
-                "dropped": .object(JSONObject(DropReason.allCases.map { ($0.rawValue, .integer(counts.dropped[$0, default: 0])) })),
+                "dropped": .object(
+                    JSONObject(DropReason.allCases.map { ($0.rawValue, .integer(counts.dropped[$0, default: 0])) })),
             ]),
         ])
     }

@@ -15,20 +15,10 @@ final class OlafdProcess: @unchecked Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/olafd")
     }
 
-    /// Runs `olafd ARGUMENTS` to completion; returns exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    /// Runs `olafd ARGUMENTS` to completion (off the concurrency pool); returns exit status, stdout and stderr.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build first: swift build")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return try await runProcess(binary, arguments)
     }
 
     /// Starts `olafd --listen 127.0.0.1:PORT --state-dir DIR EXTRA...` and waits until it accepts connections.
