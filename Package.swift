@@ -48,6 +48,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(name: "Core", dependencies: ["OlafCrypto"], swiftSettings: strictSettings),
         .target(
+            name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(
             name: "OlafVectors", dependencies: ["Core", "OlafCrypto"], path: "Sources/Vectors",
             swiftSettings: strictSettings),
         .target(
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "OlafCrypto",
+                "Core", "OlafCrypto", "Systemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -77,7 +80,8 @@ let package = Package(
         .executableTarget(
             name: "olafd",
             dependencies: [
-                "Server", "Core", "OlafCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Server", "Core", "OlafCrypto", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +117,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors"],

@@ -15,8 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.configuration(environment: ProcessInfo.processInfo.environment)
-        var logger = Logger(label: "olafd")
-        logger.logLevel = configuration.logLevel
+        let logLevel = LogSetup.bootstrap(level: configuration.logLevel)
+        let logger = Logger(label: "olafd")
         let server: OlafServer
         do {
             server = try await OlafServer.prepare(
@@ -42,6 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try server.application { channel in
             startedLogger.notice("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
-        try await server.serviceGroup(running: app).run()
+        let options = self.options
+        let reload: @Sendable () async throws -> String = {
+            let fresh = try options.configuration(environment: ProcessInfo.processInfo.environment)
+            logLevel.set(fresh.logLevel)
+            return server.applyReload(fresh) + ", log level \(fresh.logLevel)"
+        }
+        try await server.serviceGroup(running: app, reload: reload).run()
     }
 }

@@ -7,6 +7,7 @@ public import Logging
 import NIOCore
 public import OlafCrypto
 public import ServiceLifecycle
+public import Systemd
 public import UnixSignals
 
 /// A prepared olafd: state opened, key loaded, neighbours merged, hub built. `application()` gives the
@@ -19,6 +20,10 @@ public struct OlafServer: Sendable {
     public let statistics: RelayStatistics
     public let linkService: NeighbourLinkService
     public let files: FileStore
+    /// systemd notifications (a no-op without NOTIFY_SOCKET).
+    public let notifier: SystemdNotifier
+    /// Fires once the WebSocket listener and the control socket are both bound.
+    let readiness = ReadyGate(listeners: 2)
     let context: RelayContext
     let logger: Logger
 
@@ -30,13 +35,15 @@ public struct OlafServer: Sendable {
             stateDirectory: configuration.stateDirectory, passphraseFile: configuration.passphraseFile,
             environment: environment, logger: logger)
         let store = try SQLiteServerStore(path: configuration.statePath("olafd.sqlite"))
-        return try await prepare(configuration: configuration, key: key, store: store, logger: logger)
+        return try await prepare(
+            configuration: configuration, key: key, store: store, logger: logger,
+            notifier: SystemdNotifier(environment: environment))
     }
 
     /// Builds the server on an already opened key and store (tests use an in-memory store).
     public static func prepare(
         configuration: ServerConfiguration, key: RSAPrivateKey, store: any ServerStore,
-        logger: Logger
+        logger: Logger, notifier: SystemdNotifier = SystemdNotifier(environment: [:])
     ) async throws -> OlafServer {
         let ownAddress = try configuration.resolvedPublicAddress()
         if let path = configuration.neighboursFile {
@@ -85,7 +92,7 @@ public struct OlafServer: Sendable {
         return OlafServer(
             configuration: configuration, hub: hub, identity: identity, store: store,
             statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
-            files: files, context: context, logger: logger)
+            files: files, notifier: notifier, context: context, logger: logger)
     }
 
     /// The application: one listener (WebSocket upgrade on any path, the file API) and the background
@@ -119,7 +126,10 @@ public struct OlafServer: Sendable {
                 address: .hostname(configuration.listenHost, port: configuration.listenPort),
                 serverName: "olafd"),
             services: services,
-            onServerRunning: onServerRunning,
+            onServerRunning: { [readiness] channel in
+                await onServerRunning(channel)
+                await readiness.listenerUp()
+            },
             logger: logger)
     }
 }
@@ -137,10 +147,26 @@ extension OlafServer {
         trapHangup: Bool = true,
         onReady: @escaping @Sendable () async -> Void = {}
     ) throws -> ServiceGroup {
-        let control = try controlApplication(reload: reload, onListening: onReady)
-        var services: [any Service] = [application, control]
-        if trapHangup { services.append(ReloadService(reload: reload, logger: logger)) }
-        services.append(ShutdownCloser(hub: hub, grace: .seconds(2)))
+        let notifier = self.notifier
+        let notifyingReload: @Sendable () async throws -> String = {
+            notifier.reloading()
+            defer { notifier.ready() }
+            return try await reload()
+        }
+        let hub = self.hub
+        let ready = readiness
+        ready.onReady {
+            notifier.ready()
+            notifier.status(await ServiceManagerService.statusLine(hub: hub))
+            await onReady()
+        }
+        let control = try controlApplication(reload: notifyingReload, onListening: { await ready.listenerUp() })
+        var services: [any Service] = [
+            application, control,
+            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger),
+        ]
+        if trapHangup { services.append(ReloadService(reload: notifyingReload, logger: logger)) }
+        services.append(ShutdownCloser(hub: hub, grace: .seconds(2), onShutdown: { notifier.stopping() }))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
     }
 
@@ -156,9 +182,11 @@ extension OlafServer {
 struct ShutdownCloser: Service {
     let hub: RelayHub
     let grace: Duration
+    let onShutdown: @Sendable () -> Void
 
     func run() async throws {
         try? await gracefulShutdown()
+        onShutdown()
         await hub.closeAll(reason: "server shutting down")
         let deadline = ContinuousClock.now + grace
         while await hub.localClientCount > 0, ContinuousClock.now < deadline {

@@ -22,13 +22,14 @@ final class OlafdProcess: @unchecked Sendable {
     }
 
     /// Starts `olafd --listen 127.0.0.1:PORT --state-dir DIR EXTRA...` and waits until it accepts connections.
-    init(port: Int, stateDirectory: String, extra: [String] = []) async throws {
+    init(port: Int, stateDirectory: String, extra: [String] = [], environment: [String: String] = [:]) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build first: swift build")
         self.port = port
         self.stateDirectory = stateDirectory
         process.executableURL = Self.binary
         process.arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
         process.standardError = errorOutput
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + .seconds(30)
