@@ -32,6 +32,8 @@ struct ClientSession {
         } catch .replayed(let error) {
             statistics.dropped(.replayedCounter)
             return await refuse(.policyViolation, "hello refused: \(error)", &messages)
+        } catch .shuttingDown {
+            return await refuse(.goingAway, "server shutting down", &messages)
         } catch .serverFull(let limit) {
             return await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
         }

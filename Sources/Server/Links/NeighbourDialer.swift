@@ -45,18 +45,31 @@ struct NeighbourDialer: Sendable {
 
     /// One connection attempt, bounded: if the handshake has not completed within the hello timeout the attempt
     /// is abandoned, so a neighbour that accepts TCP and then stays silent cannot stall redialling.
+    ///
+    /// The attempt runs in its own unstructured task because the WebSocket client does not honour cancellation
+    /// while it waits for the HTTP upgrade answer: awaiting it after a timeout could wait forever. On timeout we
+    /// cancel it and stop waiting for it; it ends when the silent peer's socket closes. Once the handshake
+    /// completed we wait for the link as usual.
     private func dialOnce(logger: Logger) async throws {
         let opened = OnceFlag()
+        let finished = OnceFlag()
+        let attempt = Task {
+            defer { finished.set() }
+            try await connect(logger: logger, opened: opened)
+        }
         let timeout = context.limits.helloTimeout
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await connect(logger: logger, opened: opened) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                if !opened.isSet { throw HandshakeTimeout(after: timeout) }
-                try await Task.sleep(for: .forever)
-            }
-            defer { group.cancelAll() }
-            _ = try await group.next()
+        let deadline = ContinuousClock.now + timeout
+        while !opened.isSet, ContinuousClock.now < deadline, !finished.isSet {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if !opened.isSet, !finished.isSet {
+            attempt.cancel()
+            throw HandshakeTimeout(after: timeout)
+        }
+        try await withTaskCancellationHandler {
+            try await attempt.value
+        } onCancel: {
+            attempt.cancel()
         }
     }
 

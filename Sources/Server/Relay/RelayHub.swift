@@ -80,7 +80,12 @@ public actor RelayHub {
     enum AdmissionRefusal: Error {
         case replayed(ProtocolError)
         case serverFull(limit: Int)
+        case shuttingDown
     }
+
+    /// Set by `closeAll`: from then on no client is admitted (a quickly reconnecting client must not keep the
+    /// shutdown waiting).
+    private var isShuttingDown = false
 
     /// Admits a client whose `hello` verified: checks capacity and its counter, then binds its fingerprint to
     /// this connection. An older connection for the same key is closed, so one fingerprint never has two sockets.
@@ -88,6 +93,7 @@ public actor RelayHub {
         throws(AdmissionRefusal)
     {
         let fingerprint = key.fingerprint
+        if isShuttingDown { throw .shuttingDown }
         if clients[fingerprint] == nil, clients.count >= maxClients { throw .serverFull(limit: maxClients) }
         do {
             try accept(counter: counter, from: fingerprint)
@@ -316,6 +322,7 @@ public actor RelayHub {
 
     /// Closes every connection with `goingAway` (1001), for shutdown.
     public func closeAll(reason: String) {
+        isShuttingDown = true
         for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
         for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
     }
