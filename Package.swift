@@ -15,7 +15,9 @@ let package = Package(
         .library(name: "OlafCrypto", targets: ["OlafCrypto"]),
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Client", targets: ["Client"]),
         .executable(name: "olafd", targets: ["olafd"]),
+        .executable(name: "olaf-client", targets: ["olaf-client"]),
         .executable(name: "olaf-vectors", targets: ["olaf-vectors"]),
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
     ],
@@ -73,6 +75,35 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // The user's client daemon: engine (home-server connection, verification, counters), keystore, local
+        // store, and the loopback browser UI (pages shipped as resources).
+        .target(
+            name: "Client",
+            dependencies: [
+                "Core", "OlafCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/ui")],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "olaf-client",
+            dependencies: [
+                "Client", "Core", "OlafCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         .executableTarget(
             name: "olafd",
             dependencies: [
@@ -103,6 +134,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "Client", "Server", "Core", "OlafCrypto",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
         .testTarget(
