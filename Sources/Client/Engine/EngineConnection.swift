@@ -94,9 +94,11 @@ extension ClientEngine {
 
     /// A short human description of a connection error.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return "\(first.error)"
+        var error = error
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            error = first.error
         }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
         return "\(error)"
     }
 

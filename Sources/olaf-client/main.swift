@@ -1,1 +1,0 @@
-print("olaf-client")
