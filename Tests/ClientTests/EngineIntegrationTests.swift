@@ -57,7 +57,7 @@ struct EngineIntegrationTests {
         let received = await bob.waitForMessage(url, in: direct)
         #expect(received?.file?.url == url)
         let path = String(url.dropFirst("http://127.0.0.1:\(servers[0].port)".count))
-        let download = try RawHTTP.request(
+        let download = try await RawHTTP.request(
             path: path, port: servers[0].port, headers: [("Host", "127.0.0.1:\(servers[0].port)")])
         #expect(download.status == 200)
         #expect(download.body == bytes)

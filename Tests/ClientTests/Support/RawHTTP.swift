@@ -15,7 +15,17 @@ enum RawHTTP {
     }
 
     /// Sends `request` (complete bytes) to 127.0.0.1:`port` and reads until the peer closes or `maxBytes`.
-    static func send(_ request: [UInt8], port: Int, maxBytes: Int = 8 << 20) throws -> Response {
+    /// The blocking socket work runs on a Dispatch thread, never on the (small) Swift concurrency pool that the
+    /// in-process server under test needs.
+    static func send(_ request: [UInt8], port: Int, maxBytes: Int = 8 << 20) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingSend(request, port: port, maxBytes: maxBytes) })
+            }
+        }
+    }
+
+    private static func blockingSend(_ request: [UInt8], port: Int, maxBytes: Int) throws -> Response {
         let descriptor = Loopback.tcpSocket()
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         defer { close(descriptor) }
@@ -45,12 +55,13 @@ enum RawHTTP {
     /// A GET (or other bodyless request) with exactly the given headers, plus `Connection: close`.
     static func request(
         _ method: String = "GET", path: String, port: Int, headers: [(String, String)], body: [UInt8] = []
-    ) throws -> Response {
+    ) async throws -> Response {
         var text = "\(method) \(path) HTTP/1.1\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if !body.isEmpty || method == "POST" { text += "Content-Length: \(body.count)\r\n" }
+        let declared = headers.contains { $0.0.caseInsensitiveCompare("Content-Length") == .orderedSame }
+        if !declared && (!body.isEmpty || method == "POST") { text += "Content-Length: \(body.count)\r\n" }
         text += "Connection: close\r\n\r\n"
-        return try send(Array(text.utf8) + body, port: port)
+        return try await send(Array(text.utf8) + body, port: port)
     }
 
     private static func parse(_ bytes: [UInt8]) -> (response: Response, complete: Bool)? {

@@ -1,5 +1,5 @@
 // OLAF browser UI. Everything that comes from the network is inserted with textContent or as an attribute
-// value checked here (file links: http/https only); innerHTML is never used.
+// value checked here (file links: http/https only); no HTML parsing of network text, ever.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
