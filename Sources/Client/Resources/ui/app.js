@@ -176,8 +176,17 @@ async function refreshOnline() {
   renderChatHeader();
 }
 
+let onlineRenderDeferred = false;
+
 function renderOnline() {
   const container = $('online');
+  // Do not rebuild the list under a nickname being typed; catch up when the field loses focus.
+  if (container.contains(document.activeElement) && document.activeElement.tagName === 'INPUT'
+      && document.activeElement.type === 'text') {
+    onlineRenderDeferred = true;
+    return;
+  }
+  onlineRenderDeferred = false;
   container.replaceChildren();
   let count = 0;
   for (const server of state.servers) {
@@ -213,7 +222,7 @@ function renderPerson(client) {
   name.addEventListener('click', async () => {
     await openConversation({ kind: 'direct', participants: [state.me, client.fingerprint] });
   });
-  const info = el('button', { className: 'info', text: 'ⓘ', attrs: { type: 'button', title: 'Fingerprint and nickname' } });
+  const info = el('button', { className: 'info', text: 'i', attrs: { type: 'button', title: 'Fingerprint and nickname' } });
   info.addEventListener('click', () => {
     if (state.expanded.has(client.fingerprint)) state.expanded.delete(client.fingerprint);
     else state.expanded.add(client.fingerprint);
@@ -233,12 +242,19 @@ function renderDetails(fingerprint) {
     event.preventDefault();
     const result = await api('/api/nickname', { method: 'POST', body: { fingerprint, nickname: input.value } });
     if (!result.ok) setError('chat-error', result.data.error || 'Could not save the nickname.');
+    else state.expanded.delete(fingerprint);
+    input.blur();
     await refreshOnline();
+    await refreshConversations();
   });
   return el('div', { className: 'person-details' }, [
     el('div', { text: 'Fingerprint:' }), el('code', { text: fingerprint }), form,
   ]);
 }
+
+$('online').addEventListener('focusout', () => {
+  setTimeout(() => { if (onlineRenderDeferred) renderOnline(); }, 0);
+});
 
 $('group-button').addEventListener('click', async () => {
   await openConversation({ kind: 'group', participants: [state.me, ...state.selected] });
@@ -257,7 +273,7 @@ function conversationTitle(conversation) {
   if (conversation.kind === 'public') return 'Public channel';
   const others = conversation.participants.filter((fingerprint) => fingerprint !== state.me);
   if (conversation.kind === 'direct') return label(others[0] || '');
-  return 'Group: ' + others.map(label).join(', ');
+  return 'Group: ' + others.map(label).sort().join(', ');
 }
 
 function renderConversations() {
@@ -327,12 +343,12 @@ function appendMessage(message) {
     el('span', { className: 'sender', text: outgoing ? 'you' : label(message.sender), attrs: { title: message.sender } }),
     el('span', { text: time }), mark,
   ]);
-  if (state.current.kind !== 'public') meta.append(el('span', { text: '🔒', attrs: { title: 'end-to-end encrypted' } }));
+  if (state.current.kind !== 'public') meta.append(el('span', { className: 'mark', text: 'encrypted', attrs: { title: 'end-to-end encrypted' } }));
   const item = el('li', { className: 'message ' + (outgoing ? 'out' : 'in'), attrs: { 'data-id': String(message.id) } }, [meta]);
   const href = message.file ? safeLink(message.file.url) : null;
   if (href) {
     const size = message.file.size ? ` (${formatBytes(message.file.size)})` : '';
-    const link = el('a', { className: 'file', text: '📎 ' + message.file.name + size,
+    const link = el('a', { className: 'file', text: 'File: ' + message.file.name + size,
       attrs: { href, download: message.file.name, target: '_blank', rel: 'noopener noreferrer', title: href } });
     item.append(link);
   } else {
