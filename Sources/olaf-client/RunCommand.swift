@@ -21,7 +21,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Flag(name: .customLong("allow-remote-ui"), help: "Allow a non-loopback --ui address (anyone who can reach it and has the URL can chat as you).")
+    @Flag(
+        name: .customLong("allow-remote-ui"),
+        help: "Allow a non-loopback --ui address (anyone who can reach it and has the URL can chat as you).")
     var allowRemoteUI = false
 
     @Option(name: .customLong("ca-file"), help: "PEM file of CA certificates to trust for a wss:// home server.")

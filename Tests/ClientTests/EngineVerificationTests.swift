@@ -32,7 +32,8 @@ struct EngineVerificationTests {
         return Frame.signed(try SignedEnvelope.sign(payload, counter: counter, with: signer)).text
     }
 
-    func chatFrame(_ text: String, counter: UInt64, from sender: RSAPrivateKey, signer: RSAPrivateKey) throws -> String {
+    func chatFrame(_ text: String, counter: UInt64, from sender: RSAPrivateKey, signer: RSAPrivateKey) throws -> String
+    {
         let chat = try ChatCipher.seal(
             text, from: sender.publicKey, to: [ChatRecipient(publicKey: me.publicKey, homeServer: server)])
         return Frame.signed(try SignedEnvelope.sign(.chat(chat), counter: counter, with: signer)).text

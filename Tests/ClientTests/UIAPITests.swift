@@ -27,7 +27,9 @@ struct UIAPITests {
         let engine = try #require(await ui.session.engine)
         #expect(await waitUntil { await engine.snapshot().connection.state == .online })
         let online = try await ui.get("/api/online").text
-        #expect(online.contains(engine.fingerprint.replacingOccurrences(of: "/", with: "\\/")) || online.contains(engine.fingerprint))
+        #expect(
+            online.contains(engine.fingerprint.replacingOccurrences(of: "/", with: "\\/"))
+                || online.contains(engine.fingerprint))
 
         let peer = try await EngineHarness.start(on: server.address)
         #expect(await waitUntil { await peer.sees([engine.fingerprint]) })
@@ -91,7 +93,8 @@ struct UIAPITests {
                 from: Array(#"{"response":{"body":{"file_url":"https://h/f/x.txt"}}}"#.utf8), home: home)
                 == "https://h/f/x.txt")
         #expect(
-            try UploadReply.fileURL(from: Array(#"{"file_url":"h:9/files/x"}"#.utf8), home: home) == "http://h:9/files/x")
+            try UploadReply.fileURL(from: Array(#"{"file_url":"h:9/files/x"}"#.utf8), home: home)
+                == "http://h:9/files/x")
         #expect(
             try UploadReply.fileURL(from: Array(#"{"file_url":"/api/files/x/y"}"#.utf8), home: home)
                 == "http://127.0.0.1:8080/api/files/x/y")

@@ -62,7 +62,8 @@ struct UIServerSecurityTests {
         let ui = try await UIHarness.start(home: Self.nowhere)
         for origin in ["http://evil.example", "null", "http://127.0.0.1:1", "https://127.0.0.1:\(ui.port)"] {
             #expect(try await ui.get("/api/state", [("Origin", origin)]).status == 403, "Origin \(origin)")
-            let post = try await ui.post("/api/create", json: #"{"passphrase":"long enough pass"}"#, [("Origin", origin)])
+            let post = try await ui.post(
+                "/api/create", json: #"{"passphrase":"long enough pass"}"#, [("Origin", origin)])
             #expect(post.status == 403, "POST with Origin \(origin)")
         }
         #expect(try await ui.get("/api/state", [("Sec-Fetch-Site", "cross-site")]).status == 403)
@@ -102,7 +103,9 @@ struct UIServerSecurityTests {
     @Test("every response carries the strict Content-Security-Policy and anti-framing headers")
     func securityHeaders() async throws {
         let ui = try await UIHarness.start(home: Self.nowhere)
-        for response in [try await ui.get("/"), try await ui.get("/app.js"), try await ui.get("/api/state", bearer: false)] {
+        for response in [
+            try await ui.get("/"), try await ui.get("/app.js"), try await ui.get("/api/state", bearer: false),
+        ] {
             let policy = try #require(response.header("Content-Security-Policy"))
             #expect(policy.contains("default-src 'self'"))
             #expect(policy.contains("script-src 'self'"))

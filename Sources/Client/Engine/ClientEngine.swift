@@ -193,7 +193,8 @@ public actor ClientEngine {
     func drop(_ reason: DropReason, _ detail: @autoclosure () -> String = "") {
         drops[reason, default: 0] += 1
         if reason != .notForUs {
-            logger.debug("dropped a received frame", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
+            logger.debug(
+                "dropped a received frame", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
         }
         events.publish(.dropped(reason))
     }

@@ -23,9 +23,11 @@ public struct FileUploader: Sendable {
     public func upload<Body: AsyncSequence & Sendable>(
         name: String, size: Int64, body: Body, progress: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws(UploadError) -> String where Body.Element == ByteBuffer {
-        let boundary = "olaf-" + ((try? SecureRandom.bytes(16)) ?? Array(repeating: 7, count: 16)).map {
-            String($0, radix: 16)
-        }.joined()
+        let boundary =
+            "olaf-"
+            + ((try? SecureRandom.bytes(16)) ?? Array(repeating: 7, count: 16)).map {
+                String($0, radix: 16)
+            }.joined()
         let prefix =
             "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(Self.headerSafe(name))\""
             + "\r\nContent-Type: application/octet-stream\r\n\r\n"

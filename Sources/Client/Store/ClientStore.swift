@@ -45,7 +45,8 @@ public final class ClientStore: Sendable {
     /// The highest own counter reserved so far (0 before the first reservation).
     public func reservedCounter() async throws -> UInt64 {
         try await read("read the reserved counter") { db in
-            UInt64(bitPattern: try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'reservedCounter'") ?? 0)
+            UInt64(
+                bitPattern: try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'reservedCounter'") ?? 0)
         }
     }
 
@@ -90,7 +91,8 @@ public final class ClientStore: Sendable {
     // MARK: Contacts
 
     /// Records keys seen in a client list: (fingerprint, canonical PEM, server address as listed).
-    public func recordSeen(_ entries: [(fingerprint: String, pem: String, server: String)], at date: Date) async throws {
+    public func recordSeen(_ entries: [(fingerprint: String, pem: String, server: String)], at date: Date) async throws
+    {
         guard !entries.isEmpty else { return }
         try await write("record seen contacts") { db in
             let statement = try db.cachedStatement(

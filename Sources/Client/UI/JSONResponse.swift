@@ -23,8 +23,7 @@ enum JSONResponse {
     }
 
     /// Decodes a JSON request body of at most `limit` bytes; 400/413 with a message otherwise.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 256 * 1024) async throws -> T
-    {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 256 * 1024) async throws -> T {
         var request = request
         let buffer: ByteBuffer
         do {

@@ -16,7 +16,9 @@ public struct UIAssets: Sendable {
             "the UI files are missing (\(self.detail)); reinstall olaf-client or set OLAF_CLIENT_UI_DIR"
         }
         var detail: String {
-            switch self { case .missing(let path): path }
+            switch self {
+            case .missing(let path): path
+            }
         }
     }
 

@@ -38,7 +38,8 @@ final class EngineHarness: Sendable {
     }
 
     static func temporaryStorePath() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("olaf-client-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "olaf-client-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("client.sqlite").path
     }
