@@ -69,7 +69,8 @@ struct EngineIntegrationTests {
     @Test("sending to someone not online, or while disconnected, fails with a clear error")
     func sendErrors() async throws {
         let server = try await TestServer.start()
-        let alice = try await EngineHarness.start(on: server.address)
+        // A slow retry, so the engine is not reconnecting while the server shuts down.
+        let alice = try await EngineHarness.start(on: server.address) { $0.initialBackoff = .seconds(5) }
         #expect(await waitUntil { await alice.isOnline })
         let stranger = try RSAPrivateKey.generate().publicKey.fingerprint
         await #expect(throws: SendError.self) { try await alice.engine.sendChat("hi", to: [stranger]) }

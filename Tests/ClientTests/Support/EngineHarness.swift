@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Logging
 import OlafCrypto
+import Testing
 
 /// One client engine with its own temporary store, running until `stop()`.
 final class EngineHarness: Sendable {
@@ -44,10 +45,12 @@ final class EngineHarness: Sendable {
         return directory.appendingPathComponent("client.sqlite").path
     }
 
-    /// Stops the engine and waits for its loop to end.
+    /// Stops the engine and waits (bounded) for its loop to end.
     func stop() async {
         task.cancel()
-        await task.value
+        if await !taskFinished(task, within: .seconds(20)) {
+            Issue.record("the engine did not stop within 20 s of being cancelled")
+        }
     }
 
     var isOnline: Bool { get async { await engine.snapshot().connection.state == .online } }

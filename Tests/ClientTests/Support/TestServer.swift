@@ -102,7 +102,9 @@ final class TestServer: Sendable {
             Issue.record("server on port \(port) did not finish its graceful shutdown within 15 s")
             task.cancel()
         }
-        _ = await task.result
+        if await !taskFinished(task, within: .seconds(15)) {
+            Issue.record("server on port \(port) did not stop within 15 s of being cancelled")
+        }
     }
 }
 

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Logging
 import ServiceLifecycle
+import Testing
 
 /// An olaf-client UI server (and its engine service) running in this process on 127.0.0.1 with a free port.
 final class UIHarness: Sendable {
@@ -68,7 +69,9 @@ final class UIHarness: Sendable {
 
     func stop() async {
         await group.triggerGracefulShutdown()
-        _ = await task.result
+        if await !taskFinished(task, within: .seconds(20)) {
+            Issue.record("the UI server did not shut down within 20 s")
+        }
     }
 
     /// A request with the right Host and the bearer token, plus `extra` headers.
