@@ -15,8 +15,10 @@ let package = Package(
         .library(name: "OlafCrypto", targets: ["OlafCrypto"]),
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Client", targets: ["Client"]),
         .executable(name: "olafd", targets: ["olafd"]),
         .executable(name: "olafctl", targets: ["olafctl"]),
+        .executable(name: "olaf-client", targets: ["olaf-client"]),
         .executable(name: "olaf-vectors", targets: ["olaf-vectors"]),
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
     ],
@@ -29,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Already in the graph through Hummingbird; named directly so the UI server can spell header names
+        // (X-Frame-Options, Referrer-Policy, Sec-Fetch-Site) that Hummingbird does not re-export.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C system libraries. Only OlafCrypto imports COpenSSL; only the systemd integration imports CSystemd.
@@ -77,6 +82,38 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
 
+        // The user's client daemon: engine (home-server connection, verification, counters), keystore, local
+        // store, and the loopback browser UI (pages shipped as resources).
+        .target(
+            name: "Client",
+            dependencies: [
+                "Core", "OlafCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources/ui")],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "olaf-client",
+            dependencies: [
+                "Client", "Core", "OlafCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
         .executableTarget(
             name: "olafd",
             dependencies: [
@@ -120,6 +157,19 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "Client", "Server", "Core", "OlafCrypto",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors"],

@@ -1,0 +1,111 @@
+import Core
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import OlafCrypto
+
+/// The connection loop: dial the home server, say hello, ask for the client list, then pump frames both ways;
+/// on any loss wait (exponential backoff with jitter) and dial again, until the task is cancelled.
+extension ClientEngine {
+    /// A connection that stayed up this long resets the backoff.
+    static let stableConnection: Duration = .seconds(30)
+
+    /// Runs until cancelled.
+    public func run() async {
+        var backoff = Backoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
+        while !Task.isCancelled {
+            setStatus(ConnectionStatus(state: .connecting, detail: "dialling \(configuration.home.webSocketURL)"))
+            let started = ContinuousClock.now
+            let reason: String
+            do {
+                let close = try await connectOnce()
+                reason =
+                    close.map { "the server closed the connection (\(Self.describe($0)))" }
+                    ?? "the server closed the connection"
+            } catch is CancellationError {
+                break
+            } catch {
+                reason = "cannot reach \(configuration.home.webSocketURL): \(Self.describe(error))"
+            }
+            connectionEnded()
+            if Task.isCancelled { break }
+            if ContinuousClock.now - started > Self.stableConnection { backoff.reset() }
+            let wait = backoff.next()
+            let retryAt = Date().addingTimeInterval(
+                Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            logger.notice("home server connection lost; retrying", metadata: ["reason": "\(reason)", "in": "\(wait)"])
+            setStatus(ConnectionStatus(state: .offline, detail: reason, retryAt: retryAt.timeIntervalSince1970))
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                break
+            }
+        }
+        connectionEnded()
+        setStatus(ConnectionStatus(state: .offline, detail: "stopped"))
+    }
+
+    private func connectOnce() async throws -> WebSocketCloseFrame? {
+        let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
+        let maxFrame = configuration.limits.maxFrameBytes
+        let logger = self.logger
+        return try await WebSocketClient.connect(
+            url: configuration.home.webSocketURL, configuration: .init(maxFrameSize: maxFrame),
+            tlsConfiguration: configuration.tls, logger: logger
+        ) { inbound, outbound, _ in
+            try await self.connectionOpened(continuation)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await frame in frames { try await outbound.write(.text(frame)) }
+                }
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: maxFrame) {
+                        if case .text(let text) = message { await self.handleInbound(text) }
+                    }
+                }
+                defer { group.cancelAll() }
+                _ = try await group.next()
+            }
+        }
+    }
+
+    /// Installs the outbound queue and sends `hello` then `client_list_request`.
+    private func connectionOpened(_ continuation: AsyncStream<String>.Continuation) async throws {
+        outbox = continuation
+        logger.info("connected to the home server", metadata: ["server": "\(configuration.home)"])
+        do {
+            try await sendSigned(.hello(HelloData(publicKey: key.publicKey)))
+        } catch {
+            throw error
+        }
+        continuation.yield(Frame.clientListRequest(ClientListRequest()).text)
+    }
+
+    private func connectionEnded() {
+        outbox?.finish()
+        outbox = nil
+        directory = OnlineDirectory()
+        pending.removeAll()
+        requestedListForPending = false
+        events.publish(.online)
+    }
+
+    /// A short human description of a connection error.
+    static func describe(_ error: any Error) -> String {
+        var error = error
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            error = first.error
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        return "\(error)"
+    }
+
+    static func describe(_ close: WebSocketCloseFrame) -> String {
+        let code = UInt16(webSocketErrorCode: close.closeCode)
+        if let reason = close.reason, !reason.isEmpty { return "\(code): \(reason)" }
+        return "\(code)"
+    }
+}

@@ -1,0 +1,162 @@
+import Core
+import Foundation
+import Logging
+import OlafCrypto
+
+/// Receiving: every frame from the home server is parsed, and signed messages are shown only once the sender's
+/// key is known, the signature verifies, and the counter is above the last one accepted from that sender.
+extension ClientEngine {
+    /// Handles one received text frame.
+    func handleInbound(_ text: String) async {
+        await handle(text, retrying: false)
+    }
+
+    private func handle(_ text: String, retrying: Bool) async {
+        let frame: Frame
+        do {
+            frame = try FrameDecoder.decode(Array(text.utf8), limits: configuration.limits)
+        } catch {
+            return drop(.malformed, "\(error)")
+        }
+        switch frame {
+        case .clientList(let list):
+            await applyClientList(list)
+        case .signed(let envelope):
+            switch envelope.payload {
+            case .publicChat(let chat):
+                await receivePublic(chat, envelope: envelope, text: text, retrying: retrying)
+            case .chat(let chat):
+                await receiveChat(chat, envelope: envelope, text: text, retrying: retrying)
+            case .hello, .serverHello:
+                drop(.unexpected, envelope.payload.typeName)
+            }
+        case .clientListRequest, .clientUpdate, .clientUpdateRequest:
+            drop(.unexpected, frame.typeName)
+        }
+    }
+
+    // MARK: Client list
+
+    private func applyClientList(_ list: ClientList) async {
+        directory = OnlineDirectory(list: list)
+        var seen: [(fingerprint: String, pem: String, server: String)] = []
+        for server in list.servers {
+            for key in server.clients {
+                knownKeys[key.fingerprint] = key
+                seen.append((key.fingerprint, key.canonicalPEM, server.address))
+            }
+        }
+        do {
+            try await store.recordSeen(seen, at: Date())
+        } catch {
+            logger.warning("cannot record contacts", metadata: ["error": "\(error)"])
+        }
+        if status.state != .online { setStatus(ConnectionStatus(state: .online, detail: configuration.home.canonical)) }
+        events.publish(.online)
+        // Frames that waited for this list get one more chance.
+        let waiting = pending
+        pending.removeAll()
+        requestedListForPending = false
+        for text in waiting { await handle(text, retrying: true) }
+    }
+
+    /// Keeps a frame whose sender is not listed yet (it may have just connected) and asks for a fresh list;
+    /// drops it when it already waited once or too many wait.
+    private func deferUnknownSender(_ text: String, retrying: Bool) {
+        guard !retrying, pending.count < configuration.maxPendingFrames else { return drop(.unknownSender) }
+        pending.append(text)
+        if !requestedListForPending, let outbox {
+            requestedListForPending = true
+            outbox.yield(Frame.clientListRequest(ClientListRequest()).text)
+        }
+    }
+
+    /// The key behind a fingerprint in any accepted spelling, from the list or from contacts seen before.
+    func knownKey(for claimed: String) -> RSAPublicKey? {
+        if claimed == fingerprint || ownFingerprints.matches(claimed) { return key.publicKey }
+        if let key = knownKeys[claimed] { return key }
+        return knownKeys.values.first { SenderFingerprints(of: $0).matches(claimed) }
+    }
+
+    // MARK: Public chat
+
+    private func receivePublic(_ chat: PublicChatData, envelope: SignedEnvelope, text: String, retrying: Bool) async {
+        guard let senderKey = knownKey(for: chat.sender) else { return deferUnknownSender(text, retrying: retrying) }
+        guard envelope.isSigned(by: senderKey) else { return drop(.badSignature) }
+        do {
+            try chat.checkSender(against: SenderFingerprints(of: senderKey))
+        } catch {
+            return drop(.senderMismatch)
+        }
+        guard senderKey != key.publicKey else { return drop(.ownEcho) }
+        guard await acceptCounter(envelope.counter, from: senderKey.fingerprint) else { return }
+        await storeIncoming(
+            conversation: ConversationID.publicChannel, kind: .publicChannel, participants: [],
+            sender: senderKey.fingerprint, text: chat.message)
+    }
+
+    // MARK: Encrypted chat
+
+    private func receiveChat(_ chat: ChatData, envelope: SignedEnvelope, text: String, retrying: Bool) async {
+        let opened: OpenedChat
+        do {
+            opened = try ChatCipher.open(chat, with: key, limits: configuration.limits)
+        } catch .notForUs {
+            return drop(.notForUs)
+        } catch .notAParticipant {
+            return drop(.senderMismatch, "opened under our key but we are not a participant")
+        } catch {
+            return drop(.malformed, "\(error)")
+        }
+        guard let senderKey = knownKey(for: opened.sender) else { return deferUnknownSender(text, retrying: retrying) }
+        do {
+            try opened.checkSigned(envelope, by: senderKey)
+        } catch .senderMismatch {
+            return drop(.senderMismatch)
+        } catch {
+            return drop(.badSignature)
+        }
+        guard senderKey != key.publicKey else { return drop(.ownEcho) }
+        guard await acceptCounter(envelope.counter, from: senderKey.fingerprint) else { return }
+        // Participants in canonical spelling where we know the key; unknown ones stay as written.
+        var participants = Set<String>()
+        for claimed in opened.participants { participants.insert(knownKey(for: claimed)?.fingerprint ?? claimed) }
+        participants.insert(fingerprint)
+        participants.insert(senderKey.fingerprint)
+        await storeIncoming(
+            conversation: ConversationID.chat(participants: participants),
+            kind: participants.count == 2 ? .direct : .group, participants: Array(participants),
+            sender: senderKey.fingerprint, text: opened.message)
+    }
+
+    // MARK: Shared steps
+
+    /// Checks and records `counter` for `sender` (persisted before the message is shown).
+    private func acceptCounter(_ counter: UInt64, from sender: String) async -> Bool {
+        do {
+            try peerCounters.accept(counter, from: sender)
+        } catch {
+            drop(.replayed, "\(error)")
+            return false
+        }
+        do {
+            try await store.savePeerCounter(counter, from: sender)
+        } catch {
+            logger.warning("cannot persist a peer counter", metadata: ["error": "\(error)"])
+        }
+        return true
+    }
+
+    private func storeIncoming(
+        conversation: String, kind: ConversationKind, participants: [String], sender: String, text: String
+    ) async {
+        do {
+            let record = try await store.insertMessage(
+                conversation: conversation, kind: kind, participants: participants, direction: .incoming,
+                sender: sender, text: text, status: .verified, file: FileLinkDetector.link(in: text), at: Date())
+            events.publish(.message(record))
+        } catch {
+            logger.error("cannot store a received message", metadata: ["error": "\(error)"])
+        }
+    }
+}

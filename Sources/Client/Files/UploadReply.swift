@@ -1,0 +1,35 @@
+public import Core
+import Foundation
+
+/// Reads the `file_url` from an upload reply (interop rule 9): `{"file_url": ...}` at the top level, or inside
+/// `{"response": {"body": {"file_url": ...}}}`; a URL without a scheme gets the home server's scheme, and a
+/// path alone gets the home server's base URL. Only http(s) URLs are accepted.
+public enum UploadReply {
+    public static func fileURL(from body: [UInt8], home: ServerAddress) throws(UploadError) -> String {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body, limits: JSONLimits(maxDepth: 8, maxStringBytes: 8192))
+        } catch {
+            throw .badReply("not JSON (\(error))")
+        }
+        let found =
+            value.objectValue?["file_url"]?.stringValue
+            ?? value.objectValue?["response"]?.objectValue?["body"]?.objectValue?["file_url"]?.stringValue
+        guard let raw = found?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else {
+            throw .badReply("no file_url in the reply")
+        }
+        let absolute: String
+        let lowered = raw.lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
+            absolute = raw
+        } else if raw.hasPrefix("/") {
+            absolute = home.httpBase + raw
+        } else if raw.contains("://") {
+            throw .badReply("file_url has an unsupported scheme")
+        } else {
+            absolute = (home.usesTLS ? "https://" : "http://") + raw
+        }
+        guard FileLinkDetector.link(in: absolute) != nil else { throw .badReply("file_url is not a usable URL") }
+        return absolute
+    }
+}

@@ -1,0 +1,485 @@
+// OLAF browser UI. Everything that comes from the network is inserted with textContent or as an attribute
+// value checked here (file links: http/https only); no HTML parsing of network text, ever.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  me: null,            // own fingerprint
+  connection: null,
+  servers: [],         // [{address, isHome, clients: [{fingerprint, nickname, isSelf}]}]
+  nicknames: {},       // fingerprint -> nickname
+  conversations: [],
+  current: { id: 'public', kind: 'public', participants: [] },
+  selected: new Set(), // fingerprints ticked for a group chat
+  shown: new Set(),    // message ids rendered in the current conversation
+  expanded: new Set(), // fingerprints whose details are open
+  maxUploadBytes: 0,
+};
+
+// ---------- small helpers ----------
+
+function el(tag, options = {}, children = []) {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined) node.textContent = options.text;
+  for (const [name, value] of Object.entries(options.attrs || {})) node.setAttribute(name, value);
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+function short(fingerprint) { return fingerprint.slice(0, 10) + '…'; }
+
+function label(fingerprint) {
+  if (fingerprint === state.me) return 'you';
+  return state.nicknames[fingerprint] || short(fingerprint);
+}
+
+function isOnline(fingerprint) {
+  return state.servers.some((server) => server.clients.some((client) => client.fingerprint === fingerprint));
+}
+
+async function api(path, options = {}) {
+  const init = { method: options.method || 'GET', headers: {}, credentials: 'same-origin' };
+  if (options.body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    return { ok: false, status: 0, data: { error: 'olaf-client is not answering (is it still running?)' } };
+  }
+  let data = {};
+  try { data = await response.json(); } catch (error) { data = {}; }
+  if (response.status === 401) showFatal('This page has no valid access token: open the URL that olaf-client printed.');
+  return { ok: response.ok, status: response.status, data };
+}
+
+function showFatal(text) { const banner = $('fatal'); banner.textContent = text; banner.hidden = false; }
+
+function setError(id, text) { $(id).textContent = text || ''; }
+
+// Conversation ids as olaf-client computes them: "c:" + hex of the first 16 bytes of
+// SHA-256(sorted unique fingerprints joined by "\n").
+async function chatID(participants) {
+  const sorted = [...new Set(participants)].sort();
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sorted.join('\n')));
+  return 'c:' + [...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// ---------- unlock screen ----------
+
+async function showUnlock(current) {
+  $('main-screen').hidden = true;
+  $('unlock-screen').hidden = false;
+  $('unlock-home').textContent = current.homeServer;
+  const creating = !current.hasKey;
+  $('confirm-row').hidden = !creating;
+  $('passphrase').autocomplete = creating ? 'new-password' : 'current-password';
+  $('unlock-button').textContent = creating ? 'Create my key' : 'Unlock';
+  $('unlock-intro').textContent = creating
+    ? 'Welcome! Choose a passphrase (at least 8 characters) to protect your new key. It cannot be recovered.'
+    : 'Unlock your key to start chatting.';
+  if (current.fingerprint) {
+    $('unlock-fingerprint').textContent = current.fingerprint;
+    $('unlock-fingerprint-row').hidden = false;
+  }
+  $('passphrase').focus();
+}
+
+$('unlock-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  setError('unlock-error', '');
+  const passphrase = $('passphrase').value;
+  const creating = !$('confirm-row').hidden;
+  if (creating && passphrase !== $('passphrase-confirm').value) {
+    setError('unlock-error', 'The two passphrases differ.');
+    return;
+  }
+  $('unlock-button').disabled = true;
+  $('unlock-status').textContent = creating ? 'Creating your key…' : 'Unlocking…';
+  const result = await api(creating ? '/api/create' : '/api/unlock', { method: 'POST', body: { passphrase } });
+  $('unlock-button').disabled = false;
+  $('unlock-status').textContent = '';
+  if (!result.ok) {
+    setError('unlock-error', result.data.error || 'Could not unlock.');
+    return;
+  }
+  $('passphrase').value = '';
+  $('passphrase-confirm').value = '';
+  await enterMain(result.data);
+});
+
+// ---------- main screen ----------
+
+async function enterMain(current) {
+  state.me = current.fingerprint;
+  state.maxUploadBytes = current.maxUploadBytes;
+  $('unlock-screen').hidden = true;
+  $('main-screen').hidden = false;
+  $('me').textContent = 'You: ' + short(current.fingerprint);
+  $('me-fingerprint').textContent = current.fingerprint;
+  renderConnection(current.connection);
+  renderDrops(current.drops);
+  connectEvents();
+  await Promise.all([refreshOnline(), refreshConversations()]);
+  await openConversation(state.current);
+}
+
+$('me').addEventListener('click', () => { $('me-details').hidden = !$('me-details').hidden; });
+
+$('sidebar-toggle').addEventListener('click', () => {
+  const open = $('sidebar').classList.toggle('open');
+  $('sidebar-toggle').setAttribute('aria-expanded', String(open));
+});
+
+function closeSidebarOnNarrow() {
+  $('sidebar').classList.remove('open');
+  $('sidebar-toggle').setAttribute('aria-expanded', 'false');
+}
+
+function renderConnection(connection) {
+  state.connection = connection;
+  const badge = $('connection');
+  const status = connection ? connection.state : 'connecting';
+  badge.className = 'badge ' + status;
+  const text = { online: 'online', connecting: 'connecting…', offline: 'offline' }[status] || status;
+  badge.textContent = text;
+  badge.title = (connection && connection.detail) || '';
+  if (status === 'offline' && connection && connection.detail) {
+    setError('chat-error', 'Home server unreachable: ' + connection.detail + ' — retrying.');
+  } else if (status === 'online' && $('chat-error').textContent.startsWith('Home server unreachable')) {
+    setError('chat-error', '');
+  }
+}
+
+function renderDrops(drops) {
+  const total = Object.entries(drops || {}).filter(([reason]) => reason !== 'not_for_us')
+    .reduce((sum, [, count]) => sum + count, 0);
+  $('drops').textContent = total ? `${total} received message(s) failed verification and were not shown.` : '';
+}
+
+async function refreshState() {
+  const result = await api('/api/state');
+  if (result.ok) { renderConnection(result.data.connection); renderDrops(result.data.drops); }
+}
+
+async function refreshOnline() {
+  const result = await api('/api/online');
+  if (!result.ok) return;
+  state.servers = result.data.servers;
+  state.nicknames = result.data.nicknames || {};
+  renderOnline();
+  renderConversations();
+  renderChatHeader();
+}
+
+let onlineRenderDeferred = false;
+
+function renderOnline() {
+  const container = $('online');
+  // Do not rebuild the list under a nickname being typed; catch up when the field loses focus.
+  if (container.contains(document.activeElement) && document.activeElement.tagName === 'INPUT'
+      && document.activeElement.type === 'text') {
+    onlineRenderDeferred = true;
+    return;
+  }
+  onlineRenderDeferred = false;
+  container.replaceChildren();
+  let count = 0;
+  for (const server of state.servers) {
+    const box = el('div', { className: 'server' }, [
+      el('p', { className: 'server-name', text: server.address + (server.isHome ? ' (your server)' : '') }),
+    ]);
+    for (const client of server.clients) {
+      count += 1;
+      box.append(renderPerson(client));
+    }
+    if (server.clients.length === 0) box.append(el('p', { className: 'muted small', text: 'nobody online' }));
+    container.append(box);
+  }
+  $('online-count').textContent = count ? `(${count})` : '';
+  for (const fingerprint of [...state.selected]) if (!isOnline(fingerprint)) state.selected.delete(fingerprint);
+  $('group-button').disabled = state.selected.size < 2;
+}
+
+function renderPerson(client) {
+  const row = el('div', { className: 'person', attrs: { 'data-fingerprint': client.fingerprint } });
+  if (client.isSelf) {
+    row.append(el('span', { className: 'muted', text: 'you (' + short(client.fingerprint) + ')' }));
+    return row;
+  }
+  const tick = el('input', { attrs: { type: 'checkbox', 'aria-label': 'select for a group chat' } });
+  tick.checked = state.selected.has(client.fingerprint);
+  tick.addEventListener('change', () => {
+    if (tick.checked) state.selected.add(client.fingerprint); else state.selected.delete(client.fingerprint);
+    $('group-button').disabled = state.selected.size < 2;
+  });
+  const name = el('button', { className: 'name', text: label(client.fingerprint),
+    attrs: { type: 'button', title: 'Chat with ' + client.fingerprint } });
+  name.addEventListener('click', async () => {
+    await openConversation({ kind: 'direct', participants: [state.me, client.fingerprint] });
+  });
+  const info = el('button', { className: 'info', text: 'i', attrs: { type: 'button', title: 'Fingerprint and nickname' } });
+  info.addEventListener('click', () => {
+    if (state.expanded.has(client.fingerprint)) state.expanded.delete(client.fingerprint);
+    else state.expanded.add(client.fingerprint);
+    renderOnline();
+  });
+  row.append(tick, name, info);
+  if (state.expanded.has(client.fingerprint)) row.append(renderDetails(client.fingerprint));
+  return row;
+}
+
+function renderDetails(fingerprint) {
+  const input = el('input', { attrs: { type: 'text', placeholder: 'nickname', maxlength: '64', 'aria-label': 'nickname' } });
+  input.value = state.nicknames[fingerprint] || '';
+  const save = el('button', { text: 'Save', attrs: { type: 'submit' } });
+  const form = el('form', {}, [input, save]);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = await api('/api/nickname', { method: 'POST', body: { fingerprint, nickname: input.value } });
+    if (!result.ok) setError('chat-error', result.data.error || 'Could not save the nickname.');
+    else state.expanded.delete(fingerprint);
+    input.blur();
+    await refreshOnline();
+    await refreshConversations();
+  });
+  return el('div', { className: 'person-details' }, [
+    el('div', { text: 'Fingerprint:' }), el('code', { text: fingerprint }), form,
+  ]);
+}
+
+$('online').addEventListener('focusout', () => {
+  setTimeout(() => { if (onlineRenderDeferred) renderOnline(); }, 0);
+});
+
+$('group-button').addEventListener('click', async () => {
+  await openConversation({ kind: 'group', participants: [state.me, ...state.selected] });
+  state.selected.clear();
+  renderOnline();
+});
+
+async function refreshConversations() {
+  const result = await api('/api/conversations');
+  if (!result.ok) return;
+  state.conversations = result.data.conversations;
+  renderConversations();
+}
+
+function conversationTitle(conversation) {
+  if (conversation.kind === 'public') return 'Public channel';
+  const others = conversation.participants.filter((fingerprint) => fingerprint !== state.me);
+  if (conversation.kind === 'direct') return label(others[0] || '');
+  return 'Group: ' + others.map(label).sort().join(', ');
+}
+
+function renderConversations() {
+  const list = $('conversations');
+  list.replaceChildren();
+  const all = [...state.conversations];
+  if (!all.some((conversation) => conversation.id === 'public')) {
+    all.unshift({ id: 'public', kind: 'public', participants: [], lastText: null });
+  }
+  for (const conversation of all) {
+    const button = el('button', { attrs: { type: 'button' } }, [
+      el('span', { text: conversationTitle(conversation) }),
+      el('span', { className: 'preview', text: conversation.lastText || '' }),
+    ]);
+    if (conversation.id === state.current.id) button.classList.add('active');
+    button.addEventListener('click', () => openConversation(conversation));
+    list.append(el('li', {}, [button]));
+  }
+}
+
+function renderChatHeader() {
+  const current = state.current;
+  $('chat-title').textContent = conversationTitle(current);
+  let subtitle = 'Plain text, visible to everyone in the neighbourhood.';
+  if (current.kind !== 'public') {
+    const others = current.participants.filter((fingerprint) => fingerprint !== state.me);
+    const offline = others.filter((fingerprint) => !isOnline(fingerprint));
+    subtitle = 'End-to-end encrypted' + (current.kind === 'group' ? ` group of ${current.participants.length}` : '')
+      + (offline.length ? ` — offline now: ${offline.map(label).join(', ')}` : '');
+  }
+  $('chat-subtitle').textContent = subtitle;
+}
+
+async function openConversation(conversation) {
+  const participants = conversation.participants || [];
+  const id = conversation.id || (conversation.kind === 'public' ? 'public' : await chatID(participants));
+  const kind = conversation.kind === 'public' ? 'public' : (new Set(participants).size === 2 ? 'direct' : 'group');
+  state.current = { id, kind, participants: [...new Set(participants)].sort() };
+  state.shown.clear();
+  $('messages').replaceChildren();
+  setError('chat-error', '');
+  renderConversations();
+  renderChatHeader();
+  closeSidebarOnNarrow();
+  const result = await api('/api/messages?conversation=' + encodeURIComponent(id));
+  if (result.ok && state.current.id === id) for (const message of result.data.messages) appendMessage(message);
+  $('text').focus();
+}
+
+function safeLink(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch (error) { return null; }
+}
+
+function appendMessage(message) {
+  if (message.conversation !== state.current.id || state.shown.has(message.id)) return;
+  state.shown.add(message.id);
+  const outgoing = message.direction === 'out';
+  const time = new Date(message.timestamp * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const mark = outgoing
+    ? el('span', { className: 'mark', text: '✓ sent', attrs: { title: 'handed to your home server' } })
+    : el('span', { className: 'mark', text: '✔ verified',
+      attrs: { title: 'signature and counter checked against ' + message.sender } });
+  const meta = el('div', { className: 'meta' }, [
+    el('span', { className: 'sender', text: outgoing ? 'you' : label(message.sender), attrs: { title: message.sender } }),
+    el('span', { text: time }), mark,
+  ]);
+  if (state.current.kind !== 'public') meta.append(el('span', { className: 'mark', text: 'encrypted', attrs: { title: 'end-to-end encrypted' } }));
+  const item = el('li', { className: 'message ' + (outgoing ? 'out' : 'in'), attrs: { 'data-id': String(message.id) } }, [meta]);
+  const href = message.file ? safeLink(message.file.url) : null;
+  if (href) {
+    const size = message.file.size ? ` (${formatBytes(message.file.size)})` : '';
+    const link = el('a', { className: 'file', text: 'File: ' + message.file.name + size,
+      attrs: { href, download: message.file.name, target: '_blank', rel: 'noopener noreferrer', title: href } });
+    item.append(link);
+  } else {
+    item.append(el('div', { className: 'body', text: message.text }));
+  }
+  const list = $('messages');
+  list.append(item);
+  list.scrollTop = list.scrollHeight;
+}
+
+function formatBytes(bytes) {
+  if (bytes < 1024) return bytes + ' B';
+  if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KiB';
+  return (bytes / 1024 / 1024).toFixed(1) + ' MiB';
+}
+
+function recipients() {
+  return state.current.participants.filter((fingerprint) => fingerprint !== state.me);
+}
+
+async function sendText(text, file) {
+  const current = state.current;
+  const body = current.kind === 'public'
+    ? { kind: 'public', text }
+    : { kind: 'chat', text, to: recipients(), file };
+  const result = await api('/api/send', { method: 'POST', body });
+  if (!result.ok) {
+    setError('chat-error', result.data.error || 'The message was not sent.');
+    return false;
+  }
+  setError('chat-error', '');
+  appendMessage(result.data);
+  refreshConversations();
+  return true;
+}
+
+$('composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const text = $('text').value;
+  if (!text.trim()) return;
+  $('send').disabled = true;
+  if (await sendText(text)) $('text').value = '';
+  $('send').disabled = false;
+  $('text').focus();
+});
+
+$('text').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+
+$('attach').addEventListener('click', () => $('file-input').click());
+
+$('file-input').addEventListener('change', () => {
+  const file = $('file-input').files[0];
+  $('file-input').value = '';
+  if (file) uploadFile(file);
+});
+
+function uploadFile(file) {
+  if (state.maxUploadBytes && file.size > state.maxUploadBytes) {
+    setError('chat-error', `The file is too large: at most ${formatBytes(state.maxUploadBytes)} can be sent.`);
+    return;
+  }
+  const conversation = state.current;
+  const request = new XMLHttpRequest();
+  request.open('POST', '/api/upload?name=' + encodeURIComponent(file.name));
+  $('upload-row').hidden = false;
+  $('upload-label').textContent = 'Uploading ' + file.name + '…';
+  $('upload-progress').value = 0;
+  request.upload.addEventListener('progress', (event) => {
+    if (event.lengthComputable) $('upload-progress').value = Math.round((event.loaded / event.total) * 100);
+  });
+  request.addEventListener('load', async () => {
+    $('upload-row').hidden = true;
+    let data = {};
+    try { data = JSON.parse(request.responseText); } catch (error) { data = {}; }
+    if (request.status !== 200) {
+      setError('chat-error', data.error || `Upload failed (${request.status}).`);
+      return;
+    }
+    if (state.current.id !== conversation.id) await openConversation(conversation);
+    await sendText(data.file_url, { url: data.file_url, name: data.name, size: data.size });
+  });
+  request.addEventListener('error', () => {
+    $('upload-row').hidden = true;
+    setError('chat-error', 'Upload failed: olaf-client did not answer.');
+  });
+  request.send(file);
+}
+
+// ---------- live updates ----------
+
+let socketDelay = 500;
+let refreshTimer = null;
+
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(async () => {
+    refreshTimer = null;
+    await Promise.all([refreshOnline(), refreshState()]);
+  }, 150);
+}
+
+function connectEvents() {
+  const socket = new WebSocket(`ws://${location.host}/api/events`);
+  socket.addEventListener('open', () => { socketDelay = 500; scheduleRefresh(); });
+  socket.addEventListener('message', (event) => {
+    let update;
+    try { update = JSON.parse(event.data); } catch (error) { return; }
+    if (update.type === 'message' && update.message) {
+      appendMessage(update.message);
+      refreshConversations();
+    } else if (update.type === 'connection') {
+      renderConnection(update.connection);
+    } else if (update.type === 'online' || update.type === 'dropped') {
+      scheduleRefresh();
+    }
+  });
+  socket.addEventListener('close', () => {
+    setTimeout(connectEvents, socketDelay);
+    socketDelay = Math.min(socketDelay * 2, 10000);
+  });
+}
+
+// ---------- start ----------
+
+(async function start() {
+  const result = await api('/api/state');
+  if (!result.ok) return;
+  if (result.data.locked) await showUnlock(result.data); else await enterMain(result.data);
+})();

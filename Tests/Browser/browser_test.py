@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""End-to-end test of olaf-client's browser UI in real headless Chromium.
+
+Two real olafd servers linked as neighbours, three real olaf-client daemons (alice and carol on server A, bob on
+server B). Alice and bob use the UI in two browsers (bob's window is narrow); carol runs headless
+(--passphrase-file) and is checked through her API. Covers: creating keys in the browser, seeing each other
+online, a direct message (delivered live), a group message with carol, a public message, a file, a hostile
+message shown as text, and the UI server refusing requests without the token, with a foreign Origin or with a
+foreign Host header. Saves screenshots of the unlock and main screens (--screenshots DIR).
+
+Needs: .build/debug/olafd and olaf-client (swift build), chromium + chromium-driver, python3 selenium.
+Prints "N passed, N failed" and exits non-zero on any failure.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(ROOT, ".build", "debug")
+WAIT = 30
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"ok   {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name} {detail}")
+
+
+def free_port():
+    # Below the ephemeral range, so no outgoing connection can take it before the server binds it.
+    for _ in range(2000):
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
+
+
+def wait_for_port(port, process, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Neighbourhood:
+    """Two linked olafd processes and the olaf-client daemons started on them."""
+
+    def __init__(self, scratch):
+        self.scratch = scratch
+        self.processes = []
+        self.ports = [free_port(), free_port()]
+        states = [os.path.join(scratch, name) for name in ("server-a", "server-b")]
+        keys = [subprocess.run([os.path.join(BIN, "olafd"), "key", "show", "--state-dir", state],
+                               check=True, capture_output=True, text=True).stdout for state in states]
+        for index in (0, 1):
+            other = 1 - index
+            neighbours = os.path.join(scratch, f"neighbours-{index}.json")
+            with open(neighbours, "w") as handle:
+                json.dump([{"address": f"127.0.0.1:{self.ports[other]}", "public_key": keys[other]}], handle)
+            log = open(os.path.join(scratch, f"olafd-{index}.log"), "w")
+            process = subprocess.Popen(
+                [os.path.join(BIN, "olafd"), "--listen", f"127.0.0.1:{self.ports[index]}", "--state-dir",
+                 states[index], "--neighbours-file", neighbours], stdout=log, stderr=log)
+            self.processes.append(process)
+            wait_for_port(self.ports[index], process)
+
+    def client(self, name, server_index, passphrase=None):
+        data = os.path.join(self.scratch, name)
+        arguments = [os.path.join(BIN, "olaf-client"), "--server", f"127.0.0.1:{self.ports[server_index]}",
+                     "--ui", "127.0.0.1:0", "--data-dir", data]
+        if passphrase:
+            os.makedirs(data, exist_ok=True)
+            with open(os.path.join(self.scratch, f"{name}.pass"), "w") as handle:
+                handle.write(passphrase + "\n")
+            arguments += ["--passphrase-file", os.path.join(self.scratch, f"{name}.pass")]
+        log = open(os.path.join(self.scratch, f"{name}.log"), "w")
+        process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=log, text=True)
+        self.processes.append(process)
+        line = process.stdout.readline()
+        match = re.match(r"Open (http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+))$", line.strip())
+        if not match:
+            raise RuntimeError(f"{name}: unexpected first line {line!r}")
+        return {"name": name, "url": match.group(1), "port": int(match.group(2)), "token": match.group(3),
+                "data": data}
+
+    def stop(self):
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def raw_request(client, path, headers, method="GET", body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", client["port"], timeout=20)
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    if body is not None:
+        connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def api(client, path):
+    status, data = raw_request(client, path, {"Host": f"127.0.0.1:{client['port']}",
+                                              "Authorization": f"Bearer {client['token']}"})
+    if status != 200:
+        raise RuntimeError(f"{path}: {status} {data[:200]!r}")
+    return json.loads(data)
+
+
+def browser(width, height):
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--lang=en-GB"):
+        options.add_argument(argument)
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(service=service, options=options)
+
+
+def wait(driver, condition, what):
+    try:
+        return WebDriverWait(driver, WAIT).until(lambda d: condition(d))
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def visible(driver, element_id):
+    element = driver.find_element(By.ID, element_id)
+    return element if element.is_displayed() else None
+
+
+def open_sidebar(driver):
+    toggle = driver.find_element(By.ID, "sidebar-toggle")
+    if toggle.is_displayed() and "open" not in driver.find_element(By.ID, "sidebar").get_attribute("class"):
+        toggle.click()
+
+
+def create_key(driver, client, passphrase, screenshot=None):
+    driver.get(client["url"])
+    wait(driver, lambda d: visible(d, "unlock-screen") and visible(d, "confirm-row"), "the create-key screen")
+    check(f"{client['name']}: the page lost the token from its address", "token=" not in driver.current_url,
+          driver.current_url)
+    driver.find_element(By.ID, "passphrase").send_keys(passphrase)
+    driver.find_element(By.ID, "passphrase-confirm").send_keys(passphrase)
+    if screenshot:
+        driver.save_screenshot(screenshot)
+    driver.find_element(By.ID, "unlock-button").click()
+    wait(driver, lambda d: visible(d, "main-screen"), "the main screen")
+    wait(driver, lambda d: d.find_element(By.ID, "connection").text == "online", "online")
+    return driver.find_element(By.ID, "me-fingerprint").get_attribute("textContent")
+
+
+def person_button(driver, fingerprint):
+    found = driver.find_elements(By.CSS_SELECTOR, f'.person[data-fingerprint="{fingerprint}"] .name')
+    return found[0] if found else None
+
+
+def click(driver, selector):
+    """Clicks the element matching `selector`, looking it up again if the list was re-rendered meanwhile."""
+    def attempt(d):
+        try:
+            found = d.find_elements(By.CSS_SELECTOR, selector)
+            if found:
+                found[0].click()
+                return True
+        except StaleElementReferenceException:
+            pass
+        return False
+    wait(driver, attempt, f"a clickable {selector}")
+
+
+def set_nickname(driver, fingerprint, nickname):
+    open_sidebar(driver)
+    row = f'.person[data-fingerprint="{fingerprint}"]'
+    click(driver, f"{row} .info")
+    field = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row} .person-details input"), "details")[0]
+    field.clear()
+    field.send_keys(nickname + Keys.ENTER)
+    def named(d):
+        try:
+            button = person_button(d, fingerprint)
+            return button is not None and button.text == nickname
+        except StaleElementReferenceException:
+            return False
+    wait(driver, named, f"nickname {nickname}")
+
+
+def message_texts(driver):
+    return [item.get_attribute("textContent") for item in driver.find_elements(By.CSS_SELECTOR, "#messages .body")]
+
+
+def send(driver, text):
+    box = driver.find_element(By.ID, "text")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def open_conversation(driver, title_prefix):
+    open_sidebar(driver)
+    def find(d):
+        for button in d.find_elements(By.CSS_SELECTOR, "#conversations li button"):
+            if button.text.startswith(title_prefix):
+                return button
+        return None
+    def attempt(d):
+        try:
+            button = find(d)
+            if button:
+                button.click()
+                return True
+        except StaleElementReferenceException:
+            pass
+        return False
+    wait(driver, attempt, f"conversation {title_prefix!r}")
+
+
+def run(screenshots):
+    scratch = tempfile.mkdtemp(prefix="olaf-browser-")
+    hood = Neighbourhood(scratch)
+    drivers = []
+    try:
+        alice = hood.client("alice", 0)
+        bob = hood.client("bob", 1)
+        carol = hood.client("carol", 0, passphrase="carol's long passphrase")
+        carol_fp = subprocess.run([os.path.join(BIN, "olaf-client"), "key", "show", "--fingerprint", "--data-dir",
+                                   carol["data"]], check=True, capture_output=True, text=True).stdout.strip()
+
+        # Requests without the token, with a foreign Origin or a foreign Host are refused.
+        host = {"Host": f"127.0.0.1:{alice['port']}"}
+        bearer = {"Authorization": f"Bearer {alice['token']}"}
+        check("no token: 401", raw_request(alice, "/api/state", host)[0] == 401)
+        check("no token on the page: 401", raw_request(alice, "/", host)[0] == 401)
+        check("foreign Origin: 403", raw_request(alice, "/api/state", {**host, **bearer,
+                                                                       "Origin": "http://evil.example"})[0] == 403)
+        check("foreign Origin POST: 403", raw_request(
+            alice, "/api/create", {**host, **bearer, "Origin": "http://evil.example",
+                                   "Content-Type": "application/json"}, "POST", b'{"passphrase":"xxxxxxxxxxxx"}')[0] == 403)
+        check("foreign Host: 421", raw_request(alice, "/api/state", {"Host": f"evil.example:{alice['port']}",
+                                                                     **bearer})[0] == 421)
+        check("token and own Host: 200", raw_request(alice, "/api/state", {**host, **bearer})[0] == 200)
+
+        alice_driver = browser(1280, 820)
+        bob_driver = browser(420, 820)
+        drivers += [alice_driver, bob_driver]
+        alice_fp = create_key(alice_driver, alice, "alice's long passphrase",
+                              os.path.join(screenshots, "olaf-client-unlock.png"))
+        bob_fp = create_key(bob_driver, bob, "bob's long passphrase")
+        check("keys created in the browser", alice_fp and bob_fp and alice_fp != bob_fp)
+
+        # See each other online (bob's window is narrow: the people list is behind a toggle).
+        wait(alice_driver, lambda d: person_button(d, bob_fp) and person_button(d, carol_fp), "bob and carol online")
+        open_sidebar(bob_driver)
+        wait(bob_driver, lambda d: person_button(d, alice_fp), "alice online for bob")
+        check("alice sees bob and carol online", True)
+        servers = [box.text for box in alice_driver.find_elements(By.CSS_SELECTOR, "#online .server-name")]
+        check("online list grouped by server", len(servers) == 2 and any("(your server)" in s for s in servers),
+              str(servers))
+        set_nickname(alice_driver, bob_fp, "Bob")
+        set_nickname(alice_driver, carol_fp, "Carol")
+        set_nickname(bob_driver, alice_fp, "Alice")
+        check("local nicknames replace short fingerprints", person_button(alice_driver, bob_fp).text == "Bob")
+
+        # Direct message, delivered live to bob's open conversation.
+        click(bob_driver, f'.person[data-fingerprint="{alice_fp}"] .name')
+        click(alice_driver, f'.person[data-fingerprint="{bob_fp}"] .name')
+        send(alice_driver, "Hello Bob, this is direct")
+        wait(bob_driver, lambda d: "Hello Bob, this is direct" in message_texts(d), "the direct message at bob")
+        check("direct message visible to bob", True)
+        check("direct message visible to alice", "Hello Bob, this is direct" in message_texts(alice_driver))
+        marks = [m.text for m in bob_driver.find_elements(By.CSS_SELECTOR, "#messages .mark")]
+        check("received message carries the verified mark", any("verified" in m for m in marks), str(marks))
+        send(bob_driver, "Hi Alice!")
+        wait(alice_driver, lambda d: "Hi Alice!" in message_texts(d), "bob's reply at alice")
+        check("reply visible to alice", True)
+
+        # Group message with carol (headless client, checked through her API).
+        open_sidebar(alice_driver)
+        for fingerprint in (bob_fp, carol_fp):
+            click(alice_driver, f'.person[data-fingerprint="{fingerprint}"] input[type=checkbox]')
+        click(alice_driver, "#group-button")
+        send(alice_driver, "Hello group of three")
+        wait(alice_driver, lambda d: "Hello group of three" in message_texts(d), "the group message at alice")
+        check("group titled with nicknames", alice_driver.find_element(By.ID, "chat-title").text == "Group: Bob, Carol",
+              alice_driver.find_element(By.ID, "chat-title").text)
+        open_conversation(bob_driver, "Group:")
+        wait(bob_driver, lambda d: "Hello group of three" in message_texts(d), "the group message at bob")
+        check("group message visible to bob", True)
+        deadline = time.time() + WAIT
+        carol_texts = []
+        while time.time() < deadline and "Hello group of three" not in carol_texts:
+            groups = [c for c in api(carol, "/api/conversations")["conversations"] if c["kind"] == "group"]
+            carol_texts = [m["text"] for g in groups for m in
+                           api(carol, "/api/messages?conversation=" + urllib.request.quote(g["id"]))["messages"]]
+            time.sleep(0.2)
+        check("group message received by carol", "Hello group of three" in carol_texts, str(carol_texts))
+
+        # Public message from bob (server B) to everyone.
+        open_conversation(bob_driver, "Public channel")
+        send(bob_driver, "Hello everyone, public")
+        open_conversation(alice_driver, "Public channel")
+        wait(alice_driver, lambda d: "Hello everyone, public" in message_texts(d), "the public message at alice")
+        check("public message visible to alice", True)
+        check("public message visible to bob", "Hello everyone, public" in message_texts(bob_driver))
+
+        # A hostile message is shown as text and runs nothing.
+        send(alice_driver, HOSTILE)
+        wait(bob_driver, lambda d: HOSTILE in message_texts(d), "the hostile text at bob")
+        for name, driver in (("alice", alice_driver), ("bob", bob_driver)):
+            check(f"{name}: hostile message shown as text", HOSTILE in message_texts(driver))
+            check(f"{name}: no element created from it", not driver.find_elements(By.CSS_SELECTOR, "#messages img"))
+            try:
+                driver.switch_to.alert
+                check(f"{name}: no alert ran", False)
+            except NoAlertPresentException:
+                check(f"{name}: no alert ran", True)
+
+        # A file from alice to bob: uploaded to alice's home server, link sent encrypted, downloadable.
+        content = ("OLAF file transfer test\n" + "x" * 20000).encode()
+        path = os.path.join(scratch, "report.txt")
+        with open(path, "wb") as handle:
+            handle.write(content)
+        open_sidebar(alice_driver)
+        click(alice_driver, f'.person[data-fingerprint="{bob_fp}"] .name')
+        alice_driver.find_element(By.ID, "file-input").send_keys(path)
+        link_selector = "#messages a.file"
+        wait(alice_driver, lambda d: d.find_elements(By.CSS_SELECTOR, link_selector), "the file link at alice")
+        open_sidebar(bob_driver)
+        click(bob_driver, f'.person[data-fingerprint="{alice_fp}"] .name')
+        link = wait(bob_driver, lambda d: d.find_elements(By.CSS_SELECTOR, link_selector), "the file link at bob")[0]
+        check("file link visible to bob", "report.txt" in link.text, link.text)
+        check("file link visible to alice", "report.txt" in alice_driver.find_elements(By.CSS_SELECTOR, link_selector)[0].text)
+        href = link.get_attribute("href")
+        check("file link points at the home server", href.startswith(f"http://127.0.0.1:{hood.ports[0]}/api/files/"),
+              href)
+        with urllib.request.urlopen(href, timeout=20) as response:
+            check("file downloads intact", response.read() == content)
+
+        alice_driver.save_screenshot(os.path.join(screenshots, "olaf-client-main.png"))
+        open_conversation(bob_driver, "Public channel")
+        bob_driver.save_screenshot(os.path.join(screenshots, "olaf-client-narrow.png"))
+        check("screenshots saved", all(os.path.getsize(os.path.join(screenshots, name)) > 0 for name in
+                                       ("olaf-client-unlock.png", "olaf-client-main.png", "olaf-client-narrow.png")))
+    except Exception:
+        traceback.print_exc()
+        results["failed"] += 1
+        for name in sorted(os.listdir(scratch)):
+            if name.endswith(".log"):
+                print(f"--- {name}")
+                with open(os.path.join(scratch, name)) as handle:
+                    print(handle.read()[-3000:])
+    finally:
+        for driver in drivers:
+            driver.quit()
+        hood.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screenshots", default=None, help="directory for the screenshots (default: a temp dir)")
+    arguments = parser.parse_args()
+    screenshots = arguments.screenshots or tempfile.mkdtemp(prefix="olaf-screens-")
+    os.makedirs(screenshots, exist_ok=True)
+    run(screenshots)
+    print(f"browser: {results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results["failed"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import OlafCrypto
+import Server
+import Synchronization
+import Testing
+import ServiceLifecycle
+
+/// A real olafd application running in this process on 127.0.0.1, with real sockets. Its state lives in a
+/// temporary directory (SQLite), so a test can stop it and start it again on the same state.
+final class TestServer: Sendable {
+    let port: Int
+    let key: RSAPrivateKey
+    let stateDirectory: String
+    let server: OlafServer
+    private let task: Task<Void, any Error>
+    private let group: ServiceGroup
+
+    var address: ServerAddress { server.hub.ownAddress }
+    var url: String { "ws://127.0.0.1:\(port)/" }
+    var hub: RelayHub { server.hub }
+
+    private let finished: FinishedFlag
+
+    private init(
+        port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
+        task: Task<Void, any Error>, finished: FinishedFlag
+    ) {
+        self.group = group
+        self.finished = finished
+        self.port = port
+        self.key = key
+        self.stateDirectory = stateDirectory
+        self.server = server
+        self.task = task
+    }
+
+    /// Starts a server; returns once it listens.
+    static func start(
+        port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
+        neighbours: [Neighbour] = [], configure: (inout ServerConfiguration) -> Void = { _ in }
+    )
+        async throws -> TestServer
+    {
+        let port = try port ?? TestPorts.free()
+        let key = try key ?? TestKeys.server()
+        let directory =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("olafd-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = ServerConfiguration()
+        configuration.listenHost = "127.0.0.1"
+        configuration.listenPort = port
+        configuration.stateDirectory = directory
+        configuration.counterFlushInterval = .milliseconds(20)
+        configure(&configuration)
+        var logger = Logger(label: "olafd-test-\(port)")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        let store = try SQLiteServerStore(path: (directory as NSString).appendingPathComponent("olafd.sqlite"))
+        for neighbour in neighbours {
+            try await store.upsertNeighbour(
+                address: neighbour.address.canonical,
+                publicKeyPEM: neighbour.publicKey.canonicalPEM, at: Date())
+        }
+        let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
+        let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
+        let app = try server.application { _ in runningContinuation.yield() }
+        let group = server.serviceGroup(running: app, signals: [])
+        let finished = FinishedFlag()
+        let task = Task {
+            defer {
+                finished.set()
+                runningContinuation.finish()
+            }
+            try await group.run()
+        }
+        var started = false
+        for await _ in running {
+            started = true
+            break
+        }
+        guard started else {
+            try await task.value
+            throw TestServerError.stoppedBeforeListening(port: port)
+        }
+        return TestServer(
+            port: port, key: key, stateDirectory: directory, server: server, group: group, task: task,
+            finished: finished)
+    }
+
+    /// The neighbour entry other servers configure for this one.
+    var asNeighbour: Neighbour { Neighbour(address: address, publicKey: key.publicKey) }
+
+    /// Stops the server the way SIGTERM does (graceful shutdown) and waits for it.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        if await !waitUntil(timeout: .seconds(15), { finished.isSet }) {
+            Issue.record("server on port \(port) did not finish its graceful shutdown within 15 s")
+            task.cancel()
+        }
+        if await !taskFinished(task, within: .seconds(15)) {
+            Issue.record("server on port \(port) did not stop within 15 s of being cancelled")
+        }
+    }
+}
+
+/// Keys for tests. Every call generates a fresh key (50-200 ms), so tests never share identities.
+enum TestKeys {
+    static func server() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
+    static func user() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
+}
+
+enum TestServerError: Error {
+    case stoppedBeforeListening(port: Int)
+}
+
+/// Set once the server task has returned.
+final class FinishedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
