@@ -69,7 +69,7 @@ final class TestServer: Sendable {
         let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         let app = try server.application { _ in runningContinuation.yield() }
-        let group = server.serviceGroup(running: app, signals: [])
+        let group = try server.serviceGroup(running: app, signals: [], trapHangup: false)
         let finished = FinishedFlag()
         let task = Task {
             defer {
