@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "OlafCrypto", "ControlClient",
+                "Server", "Core", "OlafCrypto", "ControlClient", "OlafTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -155,13 +155,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // Test harness shared by ServerTests and ClientTests: real olafd servers on loopback, ports, waiting.
+        .target(
+            name: "OlafTestSupport",
+            dependencies: [
+                "Server", "Core", "OlafCrypto", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
             name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Server", "Core", "OlafCrypto",
+                "Client", "Server", "Core", "OlafCrypto", "OlafTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Client
 import Core
 import Foundation

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import ControlClient
 import Core
 import Foundation

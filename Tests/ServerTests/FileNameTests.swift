@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Server
 import Testing
 

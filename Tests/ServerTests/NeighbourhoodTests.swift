@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Core
 import Foundation
 import OlafCrypto
@@ -203,16 +204,6 @@ struct NeighbourhoodTests {
         #expect(await bob2.waitForPublicChat("welcome back", from: alice))
         await Self.stopAll(servers)
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
 }
 
 @Suite("Relay: dialling", .timeLimit(.minutes(1)))

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Core
 import OlafCrypto
 import Server

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Foundation
 
 /// A minimal blocking HTTP/1.1 client over a loopback socket, so tests control every header byte (Host,

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import NIOCore
 
 /// ByteBuffers for tests that feed the file store directly.

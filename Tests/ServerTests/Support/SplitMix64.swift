@@ -1,3 +1,4 @@
+import OlafTestSupport
 /// Deterministic PRNG for reproducible fuzz-style tests.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Foundation
 import Synchronization
 

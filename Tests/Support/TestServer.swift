@@ -1,26 +1,26 @@
-import Core
+public import Core
 import Foundation
 import Hummingbird
 import Logging
-import OlafCrypto
-import Server
+public import OlafCrypto
+public import Server
 import Synchronization
 import Testing
 import ServiceLifecycle
 
 /// A real olafd application running in this process on 127.0.0.1, with real sockets. Its state lives in a
 /// temporary directory (SQLite), so a test can stop it and start it again on the same state.
-final class TestServer: Sendable {
-    let port: Int
-    let key: RSAPrivateKey
-    let stateDirectory: String
-    let server: OlafServer
+public final class TestServer: Sendable {
+    public let port: Int
+    public let key: RSAPrivateKey
+    public let stateDirectory: String
+    public let server: OlafServer
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 
-    var address: ServerAddress { server.hub.ownAddress }
-    var url: String { "ws://127.0.0.1:\(port)/" }
-    var hub: RelayHub { server.hub }
+    public var address: ServerAddress { server.hub.ownAddress }
+    public var url: String { "ws://127.0.0.1:\(port)/" }
+    public var hub: RelayHub { server.hub }
 
     private let finished: FinishedFlag
 
@@ -38,7 +38,7 @@ final class TestServer: Sendable {
     }
 
     /// Starts a server; returns once it listens.
-    static func start(
+    public static func start(
         port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
         neighbours: [Neighbour] = [], configure: (inout ServerConfiguration) -> Void = { _ in }
     )
@@ -93,10 +93,10 @@ final class TestServer: Sendable {
     }
 
     /// The neighbour entry other servers configure for this one.
-    var asNeighbour: Neighbour { Neighbour(address: address, publicKey: key.publicKey) }
+    public var asNeighbour: Neighbour { Neighbour(address: address, publicKey: key.publicKey) }
 
     /// Stops the server the way SIGTERM does (graceful shutdown) and waits for it.
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         if await !waitUntil(timeout: .seconds(15), { finished.isSet }) {
             Issue.record("server on port \(port) did not finish its graceful shutdown within 15 s")
@@ -109,12 +109,12 @@ final class TestServer: Sendable {
 }
 
 /// Keys for tests. Every call generates a fresh key (50-200 ms), so tests never share identities.
-enum TestKeys {
-    static func server() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
-    static func user() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
+public enum TestKeys {
+    public static func server() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
+    public static func user() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
 }
 
-enum TestServerError: Error {
+public enum TestServerError: Error {
     case stoppedBeforeListening(port: Int)
 }
 

@@ -4,10 +4,10 @@ import Synchronization
 /// Hands out TCP ports on 127.0.0.1 for test servers. Ports come from 20000-32767, below Linux's ephemeral
 /// range (32768-60999): a port picked from the ephemeral range could be taken as the source port of some
 /// outgoing connection before the server binds it. Each candidate is checked by binding it once.
-enum TestPorts {
+public enum TestPorts {
     private static let next = Atomic<Int>(20_000 + Int.random(in: 0..<10_000))
 
-    static func free() throws -> Int {
+    public static func free() throws -> Int {
         for _ in 0..<2000 {
             let candidate = 20_000 + (next.wrappingAdd(1, ordering: .relaxed).oldValue - 20_000) % 12_768
             if isFree(candidate) { return candidate }

@@ -1,5 +1,5 @@
 /// Polls `condition` until it holds or `timeout` passes (bounded; never a timing assertion).
-func waitUntil(timeout: Duration = .seconds(15), _ condition: () async -> Bool) async -> Bool {
+public func waitUntil(timeout: Duration = .seconds(15), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }
@@ -11,7 +11,8 @@ func waitUntil(timeout: Duration = .seconds(15), _ condition: () async -> Bool) 
 /// Waits for `task` to finish, at most `timeout`; false if it did not. Test-only: on a timeout the waiting helper
 /// task is left behind (it ends when `task` does), which turns a hang into a recorded failure instead of a test
 /// run that never ends.
-func taskFinished<Success: Sendable, Failure: Error>(_ task: Task<Success, Failure>, within timeout: Duration) async
+public func taskFinished<Success: Sendable, Failure: Error>(_ task: Task<Success, Failure>, within timeout: Duration)
+    async
     -> Bool
 {
     let (stream, continuation) = AsyncStream.makeStream(of: Bool.self)

@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// Socket helpers for tests on 127.0.0.1.
-enum Loopback {
+public enum Loopback {
     /// Runs `body` with a `sockaddr` for 127.0.0.1:`port` and its length.
-    static func withAddress<R>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    public static func withAddress<R>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -14,5 +14,5 @@ enum Loopback {
     }
 
     /// A new TCP socket descriptor.
-    static func tcpSocket() -> Int32 { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+    public static func tcpSocket() -> Int32 { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
 }
