@@ -197,7 +197,7 @@ struct NeighbourhoodTests {
         let bob2 = await TestClient(url: servers[1].url, key: bob.key, firstCounter: 100)
         try bob2.sendHello()
         #expect(
-            await alice.clientList(timeout: .seconds(10)) {
+            await alice.clientList(timeout: .seconds(20)) {
                 $0.fingerprints(at: servers[1].address).contains(bob.fingerprint)
             } != nil)
         try alice.sendPublicChat("welcome back")

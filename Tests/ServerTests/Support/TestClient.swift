@@ -137,7 +137,7 @@ final class TestClient: Sendable {
 
     /// Waits until a received frame satisfies `predicate`; returns it, or nil after `timeout`.
     /// Frames received before index `start` are not considered.
-    func waitFor(timeout: Duration = .seconds(5), from start: Int = 0, _ predicate: (Frame, String) -> Bool) async
+    func waitFor(timeout: Duration = .seconds(20), from start: Int = 0, _ predicate: (Frame, String) -> Bool) async
         -> Frame?
     {
         let deadline = ContinuousClock.now + timeout
@@ -159,7 +159,7 @@ final class TestClient: Sendable {
     }
 
     /// The next public chat with `message` (verified against `sender`'s key), or nil.
-    func waitForPublicChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(5)) async -> Bool {
+    func waitForPublicChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(20)) async -> Bool {
         await waitFor(timeout: timeout) { frame, _ in
             guard case .signed(let envelope) = frame, case .publicChat(let chat) = envelope.payload else {
                 return false
@@ -169,7 +169,7 @@ final class TestClient: Sendable {
     }
 
     /// The next chat that opens under our key with `message`, checked to be signed by `sender`.
-    func waitForChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(5)) async -> OpenedChat? {
+    func waitForChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(20)) async -> OpenedChat? {
         var found: OpenedChat?
         _ = await waitFor(timeout: timeout) { frame, _ in
             guard case .signed(let envelope) = frame, case .chat(let chat) = envelope.payload,
@@ -183,7 +183,7 @@ final class TestClient: Sendable {
     }
 
     /// The first client_list received after asking that satisfies `predicate` (pushed lists count too), or nil.
-    func clientList(timeout: Duration = .seconds(5), where predicate: (ClientList) -> Bool = { _ in true }) async
+    func clientList(timeout: Duration = .seconds(20), where predicate: (ClientList) -> Bool = { _ in true }) async
         -> ClientList?
     {
         let start = received.count
@@ -198,7 +198,7 @@ final class TestClient: Sendable {
     }
 
     /// Waits for the connection to end; returns whether it did within `timeout`.
-    func waitUntilClosed(timeout: Duration = .seconds(5)) async -> Bool {
+    func waitUntilClosed(timeout: Duration = .seconds(20)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if hasEnded { return true }
