@@ -1,7 +1,9 @@
 import OlafTestSupport
 import Core
 import Foundation
+import Logging
 import OlafCrypto
+import Server
 import Testing
 
 /// The olafd executable itself: key handling, a two-server neighbourhood from neighbours files, SIGTERM, kill -9.
@@ -105,5 +107,27 @@ struct OlafdProcessTests {
         #expect(await replay.waitUntilClosed())
         #expect(replay.closeCode == 1008)
         _ = await server.stop()
+    }
+}
+
+@Suite("olafd keystore passphrase sources", .timeLimit(.minutes(1)))
+struct KeystorePassphraseTests {
+    @Test("the systemd credential is used when present, and an unreadable credentials directory is an error")
+    func credentialDirectory() async throws {
+        let state = OlafdProcess.temporaryDirectory()
+        let credentials = OlafdProcess.temporaryDirectory()
+        try "from-systemd\n".write(toFile: (credentials as NSString).appendingPathComponent("keystore-passphrase"),
+                                   atomically: true, encoding: .utf8)
+        let environment = ["CREDENTIALS_DIRECTORY": credentials]
+        let key = try ServerKeystore.loadOrCreate(stateDirectory: state, passphraseFile: nil, environment: environment,
+                                                  logger: Logger(label: "test"))
+        #expect(!FileManager.default.fileExists(atPath: (state as NSString).appendingPathComponent("keystore-passphrase")))
+        let pem = try String(contentsOfFile: (state as NSString).appendingPathComponent("server-key.pem"), encoding: .utf8)
+        #expect(try RSAPrivateKey(encryptedPKCS8PEM: pem, passphrase: "from-systemd").publicKey == key.publicKey)
+        #expect(throws: KeystoreError.self) {
+            _ = try ServerKeystore.loadOrCreate(stateDirectory: state, passphraseFile: nil,
+                                                environment: ["CREDENTIALS_DIRECTORY": "/nonexistent/credentials"],
+                                                logger: Logger(label: "test"))
+        }
     }
 }

@@ -50,6 +50,10 @@ public enum ServerKeystore {
         logger: Logger
     ) throws(KeystoreError) -> String {
         if let credentials = environment["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
+            // An unreadable credentials directory must not silently fall through to another passphrase source.
+            guard access(credentials, R_OK | X_OK) == 0 else {
+                throw .passphraseUnreadable(path: credentials, reason: "the credentials directory is not readable by this user")
+            }
             let path = (credentials as NSString).appendingPathComponent(credentialName)
             if let text = try SecureFile.read(path) { return try nonEmpty(text, path: path) }
         }
