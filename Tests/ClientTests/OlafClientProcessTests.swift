@@ -11,19 +11,9 @@ struct OlafClientProcessTests {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/olaf-client")
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build first: swift build")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return try await runProcess(binary, arguments)
     }
 
     static func temporaryDirectory() -> String {
@@ -33,15 +23,15 @@ struct OlafClientProcessTests {
     }
 
     @Test("a bad server address, a non-loopback UI address and a missing passphrase file are clear errors")
-    func badArguments() throws {
+    func badArguments() async throws {
         let data = Self.temporaryDirectory()
-        let badServer = try Self.run(["--server", "ftp://x:1", "--data-dir", data])
+        let badServer = try await Self.run(["--server", "ftp://x:1", "--data-dir", data])
         #expect(badServer.status != 0)
         #expect(badServer.error.contains("bad --server address"))
-        let remote = try Self.run(["--server", "127.0.0.1:1", "--ui", "0.0.0.0:8765", "--data-dir", data])
+        let remote = try await Self.run(["--server", "127.0.0.1:1", "--ui", "0.0.0.0:8765", "--data-dir", data])
         #expect(remote.status != 0)
         #expect(remote.error.contains("not a loopback address"))
-        let noFile = try Self.run([
+        let noFile = try await Self.run([
             "--server", "127.0.0.1:1", "--ui", "127.0.0.1:0", "--data-dir", data, "--passphrase-file", data + "/none",
         ])
         #expect(noFile.status != 0)
@@ -49,24 +39,24 @@ struct OlafClientProcessTests {
     }
 
     @Test("key show: no key yet is explained; with a passphrase file the key is created once and shown")
-    func keyShow() throws {
+    func keyShow() async throws {
         let data = Self.temporaryDirectory()
-        let none = try Self.run(["key", "show", "--data-dir", data])
+        let none = try await Self.run(["key", "show", "--data-dir", data])
         #expect(none.status != 0)
         #expect(none.error.contains("no key"))
         let passphrase = data + "/pass"
         try "a long enough passphrase\n".write(toFile: passphrase, atomically: true, encoding: .utf8)
-        let created = try Self.run(["key", "show", "--data-dir", data, "--passphrase-file", passphrase])
+        let created = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", passphrase])
         #expect(created.status == 0, "\(created.error)")
         let pem = try #require(created.output.components(separatedBy: "\nfingerprint: ").first)
         let key = try RSAPublicKey(pem: pem)
         #expect(created.output.contains("fingerprint: \(key.fingerprint)"))
         // Later, without the passphrase, the public half is shown as it is.
-        let again = try Self.run(["key", "show", "--data-dir", data, "--fingerprint"])
+        let again = try await Self.run(["key", "show", "--data-dir", data, "--fingerprint"])
         #expect(again.output.trimmingCharacters(in: .newlines) == key.fingerprint)
         let wrong = data + "/wrong"
         try "not the passphrase".write(toFile: wrong, atomically: true, encoding: .utf8)
-        let refused = try Self.run(["key", "show", "--data-dir", data, "--passphrase-file", wrong])
+        let refused = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", wrong])
         #expect(refused.status != 0)
         #expect(refused.error.contains("passphrase does not open"))
     }

@@ -8,57 +8,31 @@ import Testing
 /// Several linked servers on loopback: links, lists, routing across the mesh, and what a neighbour may not do.
 @Suite("Relay: the neighbourhood", .timeLimit(.minutes(3)))
 struct NeighbourhoodTests {
-    /// Starts `count` servers, each configured with all the others as neighbours, and waits until every link is up.
-    static func mesh(_ count: Int) async throws -> [TestServer] {
-        let ports = try (0..<count).map { _ in try TestPorts.free() }
-        let keys = try (0..<count).map { _ in try TestKeys.server() }
-        let addresses = try ports.map { try ServerAddress(parsing: "127.0.0.1:\($0)") }
-        var servers: [TestServer] = []
-        for index in 0..<count {
-            let neighbours = (0..<count).filter { $0 != index }.map {
-                Neighbour(address: addresses[$0], publicKey: keys[$0].publicKey)
-            }
-            servers.append(try await TestServer.start(port: ports[index], key: keys[index], neighbours: neighbours))
-        }
-        for server in servers {
-            for other in servers where other !== server {
-                #expect(
-                    await waitUntil { await server.hub.isLinked(other.address) }, "link \(server.port) -> \(other.port)"
-                )
-            }
-        }
-        return servers
-    }
-
-    static func stopAll(_ servers: [TestServer]) async {
-        for server in servers { await server.stop() }
-    }
-
     @Test("linked servers list each other's clients")
     func listsAcrossServers() async throws {
-        let servers = try await Self.mesh(2)
+        let servers = try await Mesh.start(2)
         let alice = try await TestClient.connected(to: servers[0])
         let bob = try await TestClient.connected(to: servers[1])
         let list = await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) }
         #expect(list?.fingerprints(at: servers[0].address) == [alice.fingerprint])
         #expect(list?.fingerprints(at: servers[1].address) == [bob.fingerprint])
-        await Self.stopAll(servers)
+        await Mesh.stop(servers)
     }
 
     @Test("a private chat crosses to the recipient's server")
     func privateChatAcrossTwo() async throws {
-        let servers = try await Self.mesh(2)
+        let servers = try await Mesh.start(2)
         let alice = try await TestClient.connected(to: servers[0])
         let bob = try await TestClient.connected(to: servers[1])
         _ = await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) }
         try alice.sendChat("across the link", to: [(bob, servers[1])])
         #expect(await bob.waitForChat("across the link", from: alice) != nil)
-        await Self.stopAll(servers)
+        await Mesh.stop(servers)
     }
 
     @Test("a group chat across three servers opens for every recipient")
     func groupChatAcrossThree() async throws {
-        let servers = try await Self.mesh(3)
+        let servers = try await Mesh.start(3)
         let alice = try await TestClient.connected(to: servers[0])
         let bob = try await TestClient.connected(to: servers[1])
         let carol = try await TestClient.connected(to: servers[2])
@@ -73,12 +47,12 @@ struct NeighbourhoodTests {
             let opened = await recipient.waitForChat("group hello", from: alice)
             #expect(opened?.participants.count == 4, "\(name) did not get the group chat")
         }
-        await Self.stopAll(servers)
+        await Mesh.stop(servers)
     }
 
     @Test("a public chat reaches every client of a three-server mesh exactly once")
     func publicChatAcrossThree() async throws {
-        let servers = try await Self.mesh(3)
+        let servers = try await Mesh.start(3)
         var clients: [TestClient] = []
         for server in servers {
             clients.append(try await TestClient.connected(to: server))
@@ -91,7 +65,7 @@ struct NeighbourhoodTests {
         }
         try await Task.sleep(for: .milliseconds(200))
         for client in clients.dropFirst() { #expect(client.received.filter { $0 == frame }.count == 1) }
-        await Self.stopAll(servers)
+        await Mesh.stop(servers)
     }
 
     @Test("server_hello from an unconfigured address or signed with the wrong key is refused")
@@ -177,7 +151,7 @@ struct NeighbourhoodTests {
 
     @Test("a neighbour killed and restarted: link and client lists recover, the other server is untouched")
     func neighbourRestart() async throws {
-        var servers = try await Self.mesh(2)
+        var servers = try await Mesh.start(2)
         let alice = try await TestClient.connected(to: servers[0])
         let bob = try await TestClient.connected(to: servers[1])
         #expect(await alice.clientList { $0.fingerprints(at: servers[1].address).contains(bob.fingerprint) } != nil)
@@ -202,7 +176,7 @@ struct NeighbourhoodTests {
             } != nil)
         try alice.sendPublicChat("welcome back")
         #expect(await bob2.waitForPublicChat("welcome back", from: alice))
-        await Self.stopAll(servers)
+        await Mesh.stop(servers)
     }
 }
 

@@ -116,18 +116,23 @@ struct KeystorePassphraseTests {
     func credentialDirectory() async throws {
         let state = OlafdProcess.temporaryDirectory()
         let credentials = OlafdProcess.temporaryDirectory()
-        try "from-systemd\n".write(toFile: (credentials as NSString).appendingPathComponent("keystore-passphrase"),
-                                   atomically: true, encoding: .utf8)
+        try "from-systemd\n".write(
+            toFile: (credentials as NSString).appendingPathComponent("keystore-passphrase"),
+            atomically: true, encoding: .utf8)
         let environment = ["CREDENTIALS_DIRECTORY": credentials]
-        let key = try ServerKeystore.loadOrCreate(stateDirectory: state, passphraseFile: nil, environment: environment,
-                                                  logger: Logger(label: "test"))
-        #expect(!FileManager.default.fileExists(atPath: (state as NSString).appendingPathComponent("keystore-passphrase")))
-        let pem = try String(contentsOfFile: (state as NSString).appendingPathComponent("server-key.pem"), encoding: .utf8)
+        let key = try ServerKeystore.loadOrCreate(
+            stateDirectory: state, passphraseFile: nil, environment: environment,
+            logger: Logger(label: "test"))
+        #expect(
+            !FileManager.default.fileExists(atPath: (state as NSString).appendingPathComponent("keystore-passphrase")))
+        let pem = try String(
+            contentsOfFile: (state as NSString).appendingPathComponent("server-key.pem"), encoding: .utf8)
         #expect(try RSAPrivateKey(encryptedPKCS8PEM: pem, passphrase: "from-systemd").publicKey == key.publicKey)
         #expect(throws: KeystoreError.self) {
-            _ = try ServerKeystore.loadOrCreate(stateDirectory: state, passphraseFile: nil,
-                                                environment: ["CREDENTIALS_DIRECTORY": "/nonexistent/credentials"],
-                                                logger: Logger(label: "test"))
+            _ = try ServerKeystore.loadOrCreate(
+                stateDirectory: state, passphraseFile: nil,
+                environment: ["CREDENTIALS_DIRECTORY": "/nonexistent/credentials"],
+                logger: Logger(label: "test"))
         }
     }
 }

@@ -169,7 +169,8 @@ final class TestClient: Sendable {
     }
 
     /// The next chat that opens under our key with `message`, checked to be signed by `sender`.
-    func waitForChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(20)) async -> OpenedChat? {
+    func waitForChat(_ message: String, from sender: TestClient, timeout: Duration = .seconds(20)) async -> OpenedChat?
+    {
         var found: OpenedChat?
         _ = await waitFor(timeout: timeout) { frame, _ in
             guard case .signed(let envelope) = frame, case .chat(let chat) = envelope.payload,

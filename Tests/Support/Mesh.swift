@@ -1,12 +1,11 @@
-import OlafTestSupport
 import Core
 import OlafCrypto
 import Server
 import Testing
 
 /// In-process olafd servers on loopback, each configured with all the others as neighbours.
-enum Mesh {
-    static func start(_ count: Int) async throws -> [TestServer] {
+public enum Mesh {
+    public static func start(_ count: Int) async throws -> [TestServer] {
         let ports = try (0..<count).map { _ in try TestPorts.free() }
         let keys = try (0..<count).map { _ in try TestKeys.server() }
         let addresses = try ports.map { try ServerAddress(parsing: "127.0.0.1:\($0)") }
@@ -25,7 +24,7 @@ enum Mesh {
         return servers
     }
 
-    static func stop(_ servers: [TestServer]) async {
+    public static func stop(_ servers: [TestServer]) async {
         for server in servers { await server.stop() }
     }
 }
