@@ -18,7 +18,12 @@ final class BenchClientHandler: ChannelInboundHandler {
         var isReceiver: Bool
         var recordLatency: Bool
         var sampleLimit: Int
+        /// Count the keys in each pushed `client_list` (see `listedKeys`).
+        var watchClientList = false
     }
+
+    /// Keys in the latest `client_list` received (when `role.watchClientList`).
+    private(set) var listedKeys = 0
 
     private let host: String
     private let tally: DeliveryTally
@@ -225,6 +230,11 @@ final class BenchClientHandler: ChannelInboundHandler {
                 index += 1
             }
             return value
+        }
+        if counter == nil, role.watchClientList, whole, let text = buffer.getString(at: start, length: length),
+            text.contains("\"client_list\"")
+        {
+            listedKeys = text.components(separatedBy: "BEGIN PUBLIC KEY").count - 1
         }
         guard let counter, counter % MessageFactory.counterStride != 0 else { return }
         unreportedDeliveries += 1

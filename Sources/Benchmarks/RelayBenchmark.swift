@@ -99,16 +99,25 @@ public struct RelayBenchmark: Sendable {
             let isReceiver = index >= senders
             let role = BenchClientHandler.Role(
                 isReceiver: isReceiver, recordLatency: isReceiver && offeredRate != nil,
-                sampleLimit: isReceiver ? samplesPerReceiver : 0)
+                sampleLimit: isReceiver ? samplesPerReceiver : 0, watchClientList: isReceiver)
             let client = try await BenchClient.connect(
                 port: isReceiver ? lastPort : firstPort, group: group, tally: tally, role: role)
             try await client.send(prepared.hellos[index])
             clients.append(client)
         }
         try await target.waitGreeted(perPort: target.ports.count == 1 ? [senders + receivers] : [senders, receivers])
-        if kind == .chat, target.ports.count > 1 {
-            // The first server forwards a chat only once the neighbour's client_update reached it; a short settle.
-            try await Task.sleep(for: .milliseconds(300))
+        if target.ports.count > 1 {
+            // The receivers' server checks a neighbour's public_chat against the keys the neighbour listed in its
+            // client_update: wait until the receivers' client_list shows every client of both servers.
+            let deadline = ContinuousClock.now + .seconds(30)
+            for receiver in clients[senders...] {
+                while try await receiver.onLoop({ $0.listedKeys }) < senders + receivers {
+                    guard ContinuousClock.now < deadline else {
+                        throw BenchError.timeout("receivers' client_list never listed the senders")
+                    }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
         }
         let expected = senders * messagesPerSender * receivers
         let cpuBefore = target.cpuSeconds
@@ -136,6 +145,7 @@ public struct RelayBenchmark: Sendable {
         }
         let elapsed = (lastProgress - start).seconds
         let cpu = target.cpuSeconds - cpuBefore
+        if lastCount < expected { target.explainLoss() }
         // Gather receipts, send times and samples from the handlers.
         var sendTimes: [Int: [UInt64]] = [:]
         for sender in 0..<senders { sendTimes[sender] = try await clients[sender].onLoop { $0.sentAt } }
