@@ -197,7 +197,8 @@ final class BenchClientHandler: ChannelInboundHandler {
             let payloadStart = buffer.readerIndex + header.headerLength
             switch header.opcode {
             case 0, 1:
-                received(buffer, at: payloadStart, length: header.payloadLength, whole: header.fin && header.opcode == 1)
+                received(
+                    buffer, at: payloadStart, length: header.payloadLength, whole: header.fin && header.opcode == 1)
             case 8:
                 let payload = buffer.getSlice(at: payloadStart, length: min(header.payloadLength, 2)) ?? ByteBuffer()
                 context.writeAndFlush(

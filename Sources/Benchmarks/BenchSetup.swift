@@ -11,9 +11,12 @@ public struct BenchSetup: Sendable {
     /// `olafd` defaults to the one next to this executable (`.build/release/olafd` beside
     /// `.build/release/olaf-bench`). Raises the open-file limit.
     public init(olafd: String?, keyCache: String?) throws {
-        let path = olafd ?? ((Self.ownExecutable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("olafd")
+        let path =
+            olafd
+            ?? ((Self.ownExecutable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("olafd")
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BenchError.connectFailed("no olafd at \(path): build it (swift build -c release --product olafd) or pass --olafd")
+            throw BenchError.connectFailed(
+                "no olafd at \(path): build it (swift build -c release --product olafd) or pass --olafd")
         }
         self.olafd = path
         self.keyCache = KeyCache(directory: keyCache)

@@ -18,7 +18,8 @@ public enum BenchSuite {
             print(
                 "run \(run): \(clients) greeted in \(String(format: "%.2f", result.greetSeconds)) s;"
                     + " RSS \(result.rssBefore / 1024) → \(result.rssAfter / 1024) KiB;"
-                    + " public_chat reached \(result.chatReached)/\(clients - 1) in \(String(format: "%.3f", result.chatSeconds)) s")
+                    + " public_chat reached \(result.chatReached)/\(clients - 1) in \(String(format: "%.3f", result.chatSeconds)) s"
+            )
             guard result.chatReached == clients - 1 else {
                 throw BenchError.verificationFailed("public_chat reached \(result.chatReached) of \(clients - 1)")
             }

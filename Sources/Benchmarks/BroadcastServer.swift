@@ -67,7 +67,8 @@ final class BroadcastHandler: ChannelInboundHandler {
             guard let end = buffer.readableBytesView.firstRange(of: [13, 10, 13, 10]) else { return }
             let head = buffer.readString(length: end.upperBound - buffer.readerIndex) ?? ""
             guard head.contains("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==") else {
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\n\r\n")), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\n\r\n")), promise: nil)
                 context.close(mode: .output, promise: nil)
                 return
             }
@@ -79,7 +80,9 @@ final class BroadcastHandler: ChannelInboundHandler {
             buffer.readableBytes >= header.headerLength + header.payloadLength
         {
             let payloadStart = buffer.readerIndex + header.headerLength
-            if header.opcode == 1 || header.opcode == 0, var payload = buffer.getSlice(at: payloadStart, length: header.payloadLength) {
+            if header.opcode == 1 || header.opcode == 0,
+                var payload = buffer.getSlice(at: payloadStart, length: header.payloadLength)
+            {
                 if let key = header.maskKey, key != 0 { Self.unmask(&payload, key: key) }
                 WebSocketWire.serverFrameHeader(
                     payloadLength: header.payloadLength, opcode: header.opcode, into: &outgoing)

@@ -47,9 +47,10 @@ public struct ConnectionScaleBenchmark: Sendable {
         let rssBefore = ProcessStats.residentBytes(pid: server.pid)
         let start = ContinuousClock.now
         var connected: [BenchClient] = []
+        var first: BenchClient?
         connected.reserveCapacity(clients)
         do {
-            try await withThrowingTaskGroup(of: BenchClient.self) { group_ in
+            try await withThrowingTaskGroup(of: (Int, BenchClient).self) { group_ in
                 var next = 0
                 func launch() {
                     let index = next
@@ -59,11 +60,12 @@ public struct ConnectionScaleBenchmark: Sendable {
                             port: port, group: group, tally: tally,
                             role: .init(isReceiver: true, recordLatency: false, sampleLimit: 0))
                         try await client.send(prepared.hellos[index])
-                        return client
+                        return (index, client)
                     }
                 }
                 while next < min(concurrency, clients) { launch() }
-                while let client = try await group_.next() {
+                while let (index, client) = try await group_.next() {
+                    if index == 0 { first = client }
                     connected.append(client)
                     if next < clients { launch() }
                 }
@@ -76,7 +78,8 @@ public struct ConnectionScaleBenchmark: Sendable {
             try await Task.sleep(for: .seconds(2))
             let rssAfter = ProcessStats.residentBytes(pid: server.pid)
             let chatStart = ContinuousClock.now
-            try await connected[0].send(prepared.chat)
+            // Client 0 signed the chat; it must come from client 0's connection.
+            try await first?.send(prepared.chat)
             let deadline = ContinuousClock.now + .seconds(60)
             while tally.deliveryCount < clients - 1, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(1))

@@ -73,12 +73,14 @@ public struct FileBenchmark: Sendable {
             return rest.split(separator: "\"").first.map(String.init)
         }
         guard urls.count == fileCount else {
-            throw BenchError.verificationFailed("\(urls.count) of \(fileCount) uploads answered a file_url: \(uploadOutput.prefix(300))")
+            throw BenchError.verificationFailed(
+                "\(urls.count) of \(fileCount) uploads answered a file_url: \(uploadOutput.prefix(300))")
         }
         var downloadConfig = ""
         for (index, url) in urls.enumerated() {
             if index > 0 { downloadConfig += "next\n" }
-            downloadConfig += "url = \"\(url)\"\noutput = \"/dev/null\"\nsilent\nfail\nwrite-out = \"%{size_download}\\n\"\n"
+            downloadConfig +=
+                "url = \"\(url)\"\noutput = \"/dev/null\"\nsilent\nfail\nwrite-out = \"%{size_download}\\n\"\n"
         }
         let downloadStart = ContinuousClock.now
         let downloadOutput = try Self.curl(config: downloadConfig, scratch: scratch)

@@ -33,8 +33,9 @@ public struct KeyCache: Sendable {
                 do {
                     let pem = try RSAPrivateKey.generate().pkcs8PEM()
                     let temporary = path(index) + ".tmp-\(getpid())"
-                    guard FileManager.default.createFile(
-                        atPath: temporary, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
+                    guard
+                        FileManager.default.createFile(
+                            atPath: temporary, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
                     else { throw KeyCacheError.cannotWrite(temporary) }
                     _ = rename(temporary, path(index))
                 } catch {

@@ -58,7 +58,8 @@ public enum MessageFactory {
                 let payload: SignedPayload
                 switch kind {
                 case .publicChat:
-                    payload = .publicChat(PublicChatData(sender: sender.key.publicKey.fingerprint, message: text(message)))
+                    payload = .publicChat(
+                        PublicChatData(sender: sender.key.publicKey.fingerprint, message: text(message)))
                 case .chat:
                     payload = .chat(try ChatCipher.seal(text(message), from: sender.key.publicKey, to: recipients))
                 }

@@ -3,12 +3,15 @@ import Foundation
 /// Repeats a relay benchmark against fresh servers and summarises it.
 public enum RelayRunner {
     /// - Parameter ceiling: drive the trivial broadcast endpoint instead of olafd (the generator's ceiling).
+    ///   - reuse: frames signed for an earlier run of the same shape (public_chat frames do not name a server).
     public static func run(
-        _ benchmark: RelayBenchmark, runs: Int, setup: BenchSetup, command: String, ceiling: Bool = false
-    ) async throws -> SummaryTable {
+        _ benchmark: RelayBenchmark, runs: Int, setup: BenchSetup, command: String, ceiling: Bool = false,
+        reuse: RelayBenchmark.Prepared? = nil
+    ) async throws -> (SummaryTable, RelayBenchmark.Prepared) {
         let ports = (0..<benchmark.servers).map { _ in LoopbackPort.free() }
-        let prepared = try benchmark.prepare(
-            keyCache: setup.keyCache, serverAddresses: ports.map { "127.0.0.1:\($0)" })
+        let prepared =
+            try reuse
+            ?? benchmark.prepare(keyCache: setup.keyCache, serverAddresses: ports.map { "127.0.0.1:\($0)" })
         let mode = benchmark.offeredRate.map { "latency at \(Int($0)) msg/s" } ?? "throughput"
         var table = SummaryTable(
             title: "\(benchmark.kind.rawValue) \(mode), "
@@ -40,13 +43,15 @@ public enum RelayRunner {
                 table.add("deliveries out, receivers", result.receiverDeliveriesPerSecond, unit: "/s")
                 table.add("deliveries out, all connections", result.deliveriesPerSecond, unit: "/s")
             } else {
-                for p in [50.0, 99, 99.9, 100] {
-                    table.add(p == 100 ? "latency max" : "latency p\(SummaryTable.format(p))", result.latencyMillis(p), unit: "ms")
+                for (name, p) in [
+                    ("latency p50", 50.0), ("latency p99", 99), ("latency p99.9", 99.9), ("latency max", 100),
+                ] {
+                    table.add(name, result.latencyMillis(p), unit: "ms")
                 }
             }
             table.add("server CPU per message", result.cpuMicrosPerMessage, unit: "µs")
             table.add("lost deliveries", Double(result.lost), unit: "count")
         }
-        return table
+        return (table, prepared)
     }
 }

@@ -53,7 +53,9 @@ public struct StartupBenchmark: Sendable {
         var listening: Duration?
         while ready == nil || listening == nil {
             let now = ContinuousClock.now
-            guard now - begin < .seconds(60) else { throw BenchError.timeout("olafd start-up: \(server.log().suffix(500))") }
+            guard now - begin < .seconds(60) else {
+                throw BenchError.timeout("olafd start-up: \(server.log().suffix(500))")
+            }
             guard server.process.isRunning else { throw BenchError.serverDied(server.log()) }
             if ready == nil, notify.hasReceived("READY=1") { ready = now - begin }
             if listening == nil, LoopbackPort.accepts(server.port) { listening = now - begin }

@@ -28,14 +28,17 @@ struct AllCommand: AsyncParsableCommand {
         // Relay throughput: the generator's ceiling first, then olafd.
         var relay = RelayBenchmark()
         relay.messagesPerSender = smoke ? 200 : 15_000
-        var ceiling = try await RelayRunner.run(
+        let (ceilingTable, signed) = try await RelayRunner.run(
             relay, runs: runs, setup: setup, command: "olaf-bench relay --ceiling" + suffix, ceiling: true)
+        var ceiling = ceilingTable
         ceiling.target("messages in", 0, atLeast: true, text: "(ceiling)")
         record(ceiling)
         for servers in [1, 2] {
             relay.servers = servers
             var table = try await RelayRunner.run(
-                relay, runs: runs, setup: setup, command: "olaf-bench relay --servers \(servers)" + suffix)
+                relay, runs: runs, setup: setup, command: "olaf-bench relay --servers \(servers)" + suffix,
+                reuse: signed
+            ).0
             if servers == 1 {
                 table.target("messages in", 20_000, atLeast: true, text: "≥ 20,000")
                 table.target("deliveries out, receivers", 100_000, atLeast: true, text: "≥ 100,000")
@@ -48,7 +51,9 @@ struct AllCommand: AsyncParsableCommand {
         relay.samplesPerReceiver = 10
         record(
             try await RelayRunner.run(
-                relay, runs: runs, setup: setup, command: "olaf-bench relay --kind chat --messages \(relay.messagesPerSender)" + suffix))
+                relay, runs: runs, setup: setup,
+                command: "olaf-bench relay --kind chat --messages \(relay.messagesPerSender)" + suffix
+            ).0)
 
         // Latency at fixed offered loads.
         for rate in smoke ? [200.0] : [1_000.0, 5_000] {
@@ -59,7 +64,8 @@ struct AllCommand: AsyncParsableCommand {
                 latency.messagesPerSender = Int(rate * (smoke ? 1 : 5)) / latency.senders
                 var table = try await RelayRunner.run(
                     latency, runs: runs, setup: setup,
-                    command: "olaf-bench relay --servers \(servers) --rate \(Int(rate))" + suffix)
+                    command: "olaf-bench relay --servers \(servers) --rate \(Int(rate))" + suffix
+                ).0
                 if rate == 1_000, servers == 2 {
                     table.target("latency p99", 2, atLeast: false, text: "≤ 2 ms")
                     table.target("latency p99.9", 5, atLeast: false, text: "≤ 5 ms")
@@ -71,7 +77,8 @@ struct AllCommand: AsyncParsableCommand {
         // Connection scale.
         for clients in smoke ? [20] : [1_000, 5_000, 10_000].filter({ $0 <= maxClients }) {
             var table = try await BenchSuite.connections(
-                clients: clients, runs: runs, setup: setup, command: "olaf-bench connections --clients \(clients)" + suffix)
+                clients: clients, runs: runs, setup: setup,
+                command: "olaf-bench connections --clients \(clients)" + suffix)
             table.target("hellos", 10_000, atLeast: true, text: "≥ 10,000")
             if clients == 10_000 { table.target("server RSS per connection", 12, atLeast: false, text: "≤ 12 KiB") }
             record(table)
@@ -97,8 +104,12 @@ struct AllCommand: AsyncParsableCommand {
                 command: "olaf-bench startup" + suffix))
 
         print("## Summary\n")
-        print("Machine: \(ProcessStats.machineDescription()); load average at start \(loadAtStart), at end \(ProcessStats.loadAverage()).")
-        print("Generator (olaf-bench) and servers share the same cores. Total time \((ContinuousClock.now - started).components.seconds) s.\n")
+        print(
+            "Machine: \(ProcessStats.machineDescription()); load average at start \(loadAtStart), at end \(ProcessStats.loadAverage())."
+        )
+        print(
+            "Generator (olaf-bench) and servers share the same cores. Total time \((ContinuousClock.now - started).components.seconds) s.\n"
+        )
         for table in tables { print(table) }
         await setup.shutdown()
     }

@@ -45,7 +45,8 @@ struct RelayCommand: AsyncParsableCommand {
         benchmark.messagesPerSender =
             messages ?? (common.smoke ? 200 : rate.map { Int($0 * 5) / senders } ?? 15_000)
         let runs = common.smoke ? 1 : common.runs
-        let table = try await RelayRunner.run(benchmark, runs: runs, setup: setup, command: reproduce, ceiling: ceiling)
+        let (table, _) = try await RelayRunner.run(
+            benchmark, runs: runs, setup: setup, command: reproduce, ceiling: ceiling)
         print(table.markdown)
         await setup.shutdown()
     }

@@ -96,7 +96,7 @@ struct OlafdProcessTests {
         try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
         let hard = UInt64(limit.rlim_max)
         try #require(hard > 512, "the hard limit must be above the soft limit we start olafd with")
-        let hardText = limit.rlim_max == RLIM_INFINITY ? "unlimited" : String(hard)
+        let hardText = hard == UInt64.max ? "unlimited" : String(hard)
         let server = try await OlafdProcess(
             port: try TestPorts.free(), stateDirectory: OlafdProcess.temporaryDirectory(),
             launcher: ["/usr/bin/prlimit", "--nofile=512:\(hardText)"])

@@ -2,6 +2,7 @@ public import Core
 public import Logging
 public import OlafCrypto
 import HummingbirdWebSocket
+import NIOCore
 import NIOWebSocket
 
 /// The relay's shared state: who is connected here, what each neighbour last reported, which neighbour links
@@ -178,7 +179,9 @@ public actor RelayHub {
         neighbourClients[neighbour] ?? []
     }
 
-    private func deliverLocally(_ frame: String, except sender: String?) -> Int {
+    private func deliverLocally(_ text: String, except sender: String?) -> Int {
+        // Encoded once; every outbox shares this buffer.
+        let frame = ByteBuffer(string: text)
         var deliveries = 0
         for (fingerprint, client) in clients where fingerprint != sender {
             if client.outbox.send(frame) {
@@ -308,7 +311,7 @@ public actor RelayHub {
     /// Pushes the current list to every local client and, when our own clients changed, our `client_update`
     /// to every linked neighbour (only then: echoing unchanged updates would make linked servers ping-pong).
     public func broadcastLists() {
-        let list = clientListFrame()
+        let list = ByteBuffer(string: clientListFrame())
         for (fingerprint, client) in clients where !client.outbox.send(list) {
             slowConsumer(client.outbox, name: fingerprint)
         }
