@@ -311,15 +311,31 @@ public actor RelayHub {
     /// Pushes the current list to every local client and, when our own clients changed, our `client_update`
     /// to every linked neighbour (only then: echoing unchanged updates would make linked servers ping-pong).
     public func broadcastLists() {
+        pushClientList()
+        pushClientUpdate()
+    }
+
+    /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes); returns the
+    /// bytes queued in all, the list's size times the number of clients.
+    @discardableResult
+    func pushClientList() -> Int {
         let list = ByteBuffer(string: clientListFrame())
         for (fingerprint, client) in clients where !client.outbox.send(list) {
             slowConsumer(client.outbox, name: fingerprint)
         }
+        return list.readableBytes * clients.count
+    }
+
+    /// Sends our `client_update` to every linked neighbour if our own clients changed since the last one.
+    func pushClientUpdate() {
         guard localClientsChanged else { return }
         localClientsChanged = false
         let update = clientUpdateFrame()
         for (address, link) in outboundLinks { _ = send(update, to: link.outbox, link: address) }
     }
+
+    /// Wakes the list broadcaster again (it re-signals itself while a deferred `client_list` push is owed).
+    nonisolated func signalListChange() { listChanges.yield() }
 
     private func listChanged() { listChanges.yield() }
 
