@@ -316,10 +316,16 @@ public actor RelayHub {
     }
 
     /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes); returns the
-    /// bytes queued in all, the list's size times the number of clients.
+    /// bytes queued in all, the list's size times the number of clients. A list larger than `maxFrameBytes` is
+    /// not pushed (receivers that keep the protocol's frame limit would drop the connection over it; ~2,300
+    /// clients at the default 1 MiB), and 0 is returned.
     @discardableResult
-    func pushClientList() -> Int {
+    func pushClientList(maxFrameBytes: Int = .max) -> Int {
         let list = ByteBuffer(string: clientListFrame())
+        guard list.readableBytes <= maxFrameBytes else {
+            logger.debug("client_list too large to push", metadata: ["bytes": "\(list.readableBytes)"])
+            return 0
+        }
         for (fingerprint, client) in clients where !client.outbox.send(list) {
             slowConsumer(client.outbox, name: fingerprint)
         }

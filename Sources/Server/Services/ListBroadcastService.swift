@@ -7,10 +7,12 @@ import ServiceLifecycle
 /// A `client_list` push costs the list's size times the number of local clients, which grows with the square
 /// of the clients (1,000 clients: ~450 KB × 1,000 = 450 MB per push). So after a push, the next one waits until
 /// pushes average at most `listPushBytesPerSecond`; clients that want the list sooner ask (`client_list_request`).
+/// A list larger than `maxListFrameBytes` (the protocol frame limit) is never pushed: peers would refuse the frame.
 /// `client_update`s to neighbours are never held back: a neighbour checks our clients' public chats against them.
 struct ListBroadcastService: Service {
     let hub: RelayHub
     let minimumInterval: Duration
+    var maxListFrameBytes = Int.max
     var listPushBytesPerSecond = 64 << 20
 
     func run() async throws {
@@ -21,7 +23,7 @@ struct ListBroadcastService: Service {
             await hub.pushClientUpdate()
             listPushOwed = true
             if clock.now >= nextListPush {
-                let pushed = await hub.pushClientList()
+                let pushed = await hub.pushClientList(maxFrameBytes: maxListFrameBytes)
                 listPushOwed = false
                 let pause = Duration.seconds(Double(pushed) / Double(listPushBytesPerSecond))
                 nextListPush = clock.now + max(minimumInterval, pause)
