@@ -1,4 +1,5 @@
 import Foundation
+import OlafCrypto
 import Synchronization
 
 /// Upload and download throughput of olafd's file endpoints, driven by curl (one process per batch, so
@@ -32,10 +33,10 @@ public struct FileBenchmark: Sendable {
         }
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var block = [UInt8](repeating: 0, count: min(fileBytes, 1 << 20))
         var remaining = fileBytes
         while remaining > 0 {
-            for index in block.indices { block[index] = UInt8.random(in: 0...255) }
+            // Fresh random bytes per MiB (so nothing on the way can compress or deduplicate them).
+            let block = try SecureRandom.bytes(min(fileBytes, 1 << 20))
             let count = min(remaining, block.count)
             try handle.write(contentsOf: block[..<count])
             remaining -= count
