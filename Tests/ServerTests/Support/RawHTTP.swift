@@ -8,14 +8,14 @@ enum RawHTTP {
     }
 
     /// Sends `request` (a complete HTTP/1.1 request) to 127.0.0.1:`port` from `source`, returns the status code
-    /// and the whole response text (read until the server closes or 5 s pass).
+    /// and the whole response text (read until the server closes or 20 s pass).
     static func exchange(port: Int, from source: String = "127.0.0.1", _ request: [UInt8]) throws -> (
         status: Int, text: String
     ) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket failed") }
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)
