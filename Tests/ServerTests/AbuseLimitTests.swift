@@ -2,6 +2,7 @@ import OlafTestSupport
 import ControlClient
 import Core
 import Foundation
+import NIOCore
 import OlafCrypto
 import Server
 import Testing
@@ -335,6 +336,23 @@ struct AbuseLimitConfigurationTests {
                 #expect(error.reason.contains(key))
             }
         }
+    }
+}
+
+/// Which addresses count as one for the per-IP limits.
+@Suite("Abuse limits: address keys")
+struct PeerAddressKeyTests {
+    @Test("IPv4 by address, IPv6 by /64 prefix, IPv4-mapped IPv6 as IPv4")
+    func keys() throws {
+        func key(_ ip: String) throws -> PeerAddressKey { PeerAddressKey(try SocketAddress(ipAddress: ip, port: 1)) }
+        #expect(try key("127.0.0.1") == .ipv4(0x7F00_0001))
+        #expect(try key("127.0.0.1") != key("127.0.0.2"))
+        #expect(try key("2001:db8:1:2::1") == key("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        #expect(try key("2001:db8:1:2::1") != key("2001:db8:1:3::1"))
+        #expect(try key("::ffff:10.0.0.7") == key("10.0.0.7"))
+        #expect(try key("2001:db8:1:2::1").description == "2001:db8:1:2::/64")
+        #expect(try key("10.0.0.7").description == "10.0.0.7")
+        #expect(PeerAddressKey(nil) == .other)
     }
 }
 
