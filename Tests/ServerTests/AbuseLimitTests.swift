@@ -9,7 +9,7 @@ import Testing
 
 /// Issue 7, abuse limits: every limit refuses the peer over it with a clear close or status, is counted in
 /// `olaf_limit_refusals_total`, and leaves everybody else chatting.
-@Suite("Abuse limits: per address, per client, per neighbour, uploads, JSON caps", .timeLimit(.minutes(3)))
+@Suite("Abuse limits: per address, per client, per neighbour, uploads, JSON caps", .serialized, .timeLimit(.minutes(5)))
 struct AbuseLimitTests {
     /// Two clients that can chat, to show a limit hit elsewhere does not disturb them.
     static func chattingPair(on server: TestServer) async throws -> (TestClient, TestClient) {

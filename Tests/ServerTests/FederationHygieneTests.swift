@@ -6,7 +6,9 @@ import Server
 import Testing
 
 /// Issue 7, federation hygiene: what an authenticated but misbehaving (or amnesiac) neighbour can and cannot do.
-@Suite("Federation hygiene: client list slices, client_update caps, server_hello replays", .timeLimit(.minutes(3)))
+@Suite(
+    "Federation hygiene: client list slices, client_update caps, server_hello replays", .serialized,
+    .timeLimit(.minutes(3)))
 struct FederationHygieneTests {
     @Test("a neighbour's client_update changes only its own slice of the client list")
     func ownSliceOnly() async throws {

@@ -19,7 +19,7 @@ struct AbuseLimitMiddleware: RouterMiddleware {
             response.headers[.connection] = "close"
             return response
         }
-        if request.method == .post, request.uri.path == "/api/upload",
+        if request.method == .post, Self.isUpload(request.uri.path),
             !abuse.allowUpload(from: context.channel.remoteAddress)
         {
             var response = FileRoutes.errorResponse(
@@ -29,5 +29,10 @@ struct AbuseLimitMiddleware: RouterMiddleware {
             return response
         }
         return try await next(request, context)
+    }
+
+    /// `/api/upload`, however its slashes are doubled or trailed (so no spelling the router accepts slips past).
+    static func isUpload(_ path: String) -> Bool {
+        path.lowercased().split(separator: "/", omittingEmptySubsequences: true) == ["api", "upload"]
     }
 }
