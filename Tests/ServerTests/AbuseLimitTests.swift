@@ -55,6 +55,8 @@ struct AbuseLimitTests {
         #expect(try await Self.stillChatting(pair, "after the refusal"))
         let metrics = try await MetricsText.of(server)
         #expect(metrics.contains("olaf_limit_refusals_total{limit=\"connections_per_ip\"}"))
+        #expect(metrics.contains("# TYPE olaf_connections_open gauge"))
+        #expect(await waitUntil { server.server.abuse.openConnections == 3 })  // the refused ones are released
         await server.stop()
     }
 
@@ -280,6 +282,33 @@ struct AbuseLimitTests {
         #expect(statuses == [200, 200, 200, 200, 200, 429, 429, 429])
         #expect(server.server.abuse.trackedRateAddresses <= 4)
         await server.stop()
+    }
+}
+
+/// The limits through the real binary: a `--set` flag, the refusal, and `olafctl status`.
+@Suite("Abuse limits: olafd and olafctl", .timeLimit(.minutes(2)))
+struct AbuseLimitProcessTests {
+    @Test("olafd --set limits.max_connections_per_ip=1 refuses the second connection; olafctl status counts it")
+    func setFlagAndStatus() async throws {
+        let state = OlafdProcess.temporaryDirectory()
+        let server = try await OlafdProcess(
+            port: try TestPorts.free(), stateDirectory: state, extra: ["--set", "limits.max_connections_per_ip=1"])
+        let alice = await TestClient(url: server.url, key: try TestKeys.user())
+        try alice.sendHello()
+        _ = await alice.clientList()
+        let bob = await TestClient(url: server.url, key: try TestKeys.user())
+        #expect(await bob.waitUntilClosed())
+        #expect(bob.closeCode == 1008)
+        #expect(bob.closeReason == "too many connections from your address")
+        let olafctl = OlafdProcess.binary.deletingLastPathComponent().appendingPathComponent("olafctl")
+        let socket = (state as NSString).appendingPathComponent("control.sock")
+        let json = try await runProcess(olafctl, ["status", "--json", "--socket", socket])
+        let refused = try JSONParser.parse(Array(json.output.utf8)).objectValue?["limits"]?.objectValue?["refused"]
+        #expect(refused?.objectValue?["connections_per_ip"]?.uint64Value == 1)
+        let human = try await runProcess(olafctl, ["status", "--socket", socket])
+        #expect(human.output.contains("limits refused:  connections_per_ip 1"))
+        #expect(!alice.hasEnded)
+        _ = await server.stop()
     }
 }
 
