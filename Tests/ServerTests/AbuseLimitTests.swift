@@ -34,7 +34,7 @@ struct AbuseLimitTests {
         let pair = try await Self.chattingPair(on: server)
         let third = try await TestClient.connected(to: server)
         _ = await third.clientList()
-        let fourth = await TestClient(url: server.url, key: try TestKeys.user())
+        let fourth = try await TestClient.connected(to: server)
         #expect(await fourth.waitUntilClosed())
         #expect(fourth.closeCode == 1008)
         #expect(fourth.closeReason == "too many connections from your address")
@@ -256,7 +256,7 @@ struct AbuseLimitTests {
         var configuration = server.server.configuration
         configuration.limits.abuse.maxConnectionsPerAddress = 1
         _ = server.server.applyReload(configuration)
-        let second = await TestClient(url: server.url, key: try TestKeys.user())
+        let second = try await TestClient.connected(to: server)
         #expect(await second.waitUntilClosed())
         #expect(second.closeReason == "too many connections from your address")
         #expect(!alice.hasEnded)
@@ -293,15 +293,22 @@ struct AbuseLimitProcessTests {
         let state = OlafdProcess.temporaryDirectory()
         let server = try await OlafdProcess(
             port: try TestPorts.free(), stateDirectory: state, extra: ["--set", "limits.max_connections_per_ip=1"])
+        let socket = (state as NSString).appendingPathComponent("control.sock")
+        // OlafdProcess probed the port with a connection of its own: wait until olafd has released it.
+        #expect(
+            await waitUntil(timeout: .seconds(20)) {
+                let metrics = try? await offPool { try ControlAPIClient(socketPath: socket).metrics() }
+                return metrics?.contains("olaf_connections_open 0\n") == true
+            })
         let alice = await TestClient(url: server.url, key: try TestKeys.user())
         try alice.sendHello()
-        _ = await alice.clientList()
-        let bob = await TestClient(url: server.url, key: try TestKeys.user())
+        let address = try ServerAddress(parsing: "127.0.0.1:\(server.port)")
+        #expect(await alice.clientList { $0.fingerprints(at: address).contains(alice.fingerprint) } != nil)
+        let bob = try await TestClient.connected(to: server.url)
         #expect(await bob.waitUntilClosed())
         #expect(bob.closeCode == 1008)
         #expect(bob.closeReason == "too many connections from your address")
         let olafctl = OlafdProcess.binary.deletingLastPathComponent().appendingPathComponent("olafctl")
-        let socket = (state as NSString).appendingPathComponent("control.sock")
         let json = try await runProcess(olafctl, ["status", "--json", "--socket", socket])
         let refused = try JSONParser.parse(Array(json.output.utf8)).objectValue?["limits"]?.objectValue?["refused"]
         #expect(refused?.objectValue?["connections_per_ip"]?.uint64Value == 1)

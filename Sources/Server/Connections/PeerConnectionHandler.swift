@@ -27,14 +27,14 @@ struct PeerConnectionHandler: Sendable {
         let remoteAddress = channel.remoteAddress
         try await ConnectionPump.run(outbox: outbox, outbound: outbound, watchdogs: [helloWatchdog]) {
             var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
-            if overLimit {
-                greeted.set()
-                outbox.close(code: .policyViolation, reason: "too many connections from your address")
-                await messages.discardUntilClosed()
-                return
-            }
             guard let first = try await messages.next() else { return }
             greeted.set()
+            if overLimit {
+                // Refused once the peer speaks, so a client that just finished its handshake reads the reason;
+                // a silent one meets the hello timeout. Few such connections exist per address at once.
+                outbox.close(code: .policyViolation, reason: "too many connections from your address")
+                return await messages.discardUntilClosed()
+            }
             try await dispatch(first: first, from: remoteAddress, outbox: outbox, messages: &messages)
         }
     }
