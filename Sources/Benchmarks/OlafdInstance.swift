@@ -12,12 +12,18 @@ public final class OlafdInstance {
     /// The full command line, for the report.
     public var commandLine: String { ([binary] + baseArguments + extra).joined(separator: " ") }
 
-    /// The settings every benchmark server gets: per-client rate limits raised so the generator, not the
-    /// token bucket, sets the pace; 20,000 clients; warnings-only logging (info logs one line per client).
-    public static let benchmarkSettings = [
-        "--set", "limits.messages_per_second=10000000", "--set", "limits.message_burst=10000000",
-        "--set", "limits.max_clients=20000", "--log-level", "warning",
-    ]
+    /// The settings every benchmark server gets: per-client, per-IP and per-neighbour rate limits lifted so the
+    /// generator (every client comes from 127.0.0.1), not a token bucket, sets the pace; 20,000 clients;
+    /// warnings-only logging (info logs one line per client).
+    public static let benchmarkSettings =
+        [
+            "limits.messages_per_second=10000000", "limits.message_burst=10000000", "limits.max_clients=20000",
+            "limits.max_connections_per_ip=0", "limits.hellos_per_minute_per_ip=100000000",
+            "limits.hello_burst_per_ip=100000000", "limits.bytes_per_second=100000000000",
+            "limits.byte_burst=100000000000", "limits.neighbour_frames_per_second=100000000",
+            "limits.neighbour_frame_burst=100000000", "limits.uploads_per_minute_per_ip=1000000",
+            "limits.upload_burst_per_ip=1000000",
+        ].flatMap { ["--set", $0] } + ["--log-level", "warning"]
 
     public var pid: Int32 { process.processIdentifier }
     public var address: String { "127.0.0.1:\(port)" }
