@@ -183,7 +183,7 @@ struct RawHTTPResponse: Sendable {
     static func exchange(
         port: Int, method: String, target: String, headers: [String] = [], body: [UInt8] = []
     ) async throws -> RawHTTPResponse {
-        try await offPool {
+        try await onOwnThread {
             let socket = try RawSocket(port: port)
             var request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
             for header in headers { request += header + "\r\n" }
@@ -196,5 +196,15 @@ struct RawHTTPResponse: Sendable {
             let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             return RawHTTPResponse(status: status, head: head, body: Array(bytes[split.upperBound...]))
         }
+    }
+}
+
+/// Runs blocking work (socket reads that may wait seconds, key generation) on a thread of its own: neither on the
+/// Swift concurrency pool, which in-process servers need, nor on Dispatch's global queues, whose few worker
+/// threads GRDB's queues (the servers' counter flushes at shutdown) and `offPool` users share. Blocking those
+/// with long socket reads from many parallel attack tests made unrelated servers' shutdowns overrun.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
