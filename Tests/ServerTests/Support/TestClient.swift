@@ -87,14 +87,6 @@ final class TestClient: Sendable {
         return client
     }
 
-    /// Connects to `url` (an olafd process, say) with a fresh key (generated off the concurrency pool) and says
-    /// hello.
-    static func connected(to url: String) async throws -> TestClient {
-        let client = await TestClient(url: url, key: try await onOwnThread { try TestKeys.user() })
-        try client.sendHello()
-        return client
-    }
-
     // MARK: Sending
 
     func nextCounter() -> UInt64 {
