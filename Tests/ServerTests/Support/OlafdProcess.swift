@@ -77,7 +77,9 @@ final class OlafdProcess: @unchecked Sendable {
 
     static func temporaryDirectory() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("olafd-proc-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // 0700 like systemd's StateDirectory=: olafd refuses a state directory group or others can write.
+        try? FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return path
     }
 }
