@@ -147,7 +147,8 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(
-            name: "OlafCryptoTests", dependencies: ["OlafCrypto"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+            name: "OlafCryptoTests", dependencies: ["OlafCrypto", "OlafTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -188,7 +189,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors"],
+            name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors", "OlafTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strictSettings),
     ]
 )

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import OlafCrypto
 import OlafVectors
+import OlafTestSupport
 import Testing
 
 /// Interop, direction 2: an independent checker (Python `cryptography`, Tests/Interop/check_vectors.py) reads
@@ -11,21 +12,15 @@ struct OwnVectorsInteropTests {
     static let checker = Fixtures.repositoryRoot.appendingPathComponent("Tests/Interop/check_vectors.py")
 
     /// Runs the checker on `document`; returns its exit status and output.
-    private func check(_ document: JSONValue) throws -> (status: Int32, output: String) {
+    /// Runs the checker on `document` (off the Swift concurrency pool); returns its exit status and output.
+    private func check(_ document: JSONValue) async throws -> (status: Int32, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "olaf-vectors-\(UUID().uuidString).json")
         try Data(JSONWriter.python(document).utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.checker.path, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try await runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.checker.path, file.path])
+        return (result.status, result.output + result.error)
     }
 
     private func document() throws -> JSONValue {
@@ -33,15 +28,15 @@ struct OwnVectorsInteropTests {
     }
 
     @Test("Python verifies every signature, PEM, fingerprint and the chat we write")
-    func pythonAcceptsOurVectors() throws {
-        let result = try check(document())
+    func pythonAcceptsOurVectors() async throws {
+        let result = try await check(document())
         #expect(result.status == 0, "checker output:\n\(result.output)")
         #expect(result.output.contains(" passed, 0 failed"))
         #expect(!result.output.contains("FAIL"))
     }
 
     @Test("a flipped signature byte in our vectors makes the Python check fail")
-    func pythonRejectsTamperedSignature() throws {
+    func pythonRejectsTamperedSignature() async throws {
         guard case .object(var root) = try document(),
             var messages = root["messages"]?.arrayValue,
             case .object(var entry) = messages[1],
@@ -53,13 +48,13 @@ struct OwnVectorsInteropTests {
         entry["message"] = .object(frame)
         messages[1] = .object(entry)
         root["messages"] = .array(messages)
-        let result = try check(.object(root))
+        let result = try await check(.object(root))
         #expect(result.status != 0)
         #expect(result.output.contains("FAIL public_chat.signature"), "checker output:\n\(result.output)")
     }
 
     @Test("a flipped chat ciphertext byte in our vectors makes the Python check fail")
-    func pythonRejectsTamperedChat() throws {
+    func pythonRejectsTamperedChat() async throws {
         guard case .object(var root) = try document(),
             var messages = root["messages"]?.arrayValue,
             case .object(var entry) = messages[3],
@@ -75,7 +70,7 @@ struct OwnVectorsInteropTests {
         entry["message"] = .object(frame)
         messages[3] = .object(entry)
         root["messages"] = .array(messages)
-        let result = try check(.object(root))
+        let result = try await check(.object(root))
         #expect(result.status != 0)
         #expect(result.output.contains("FAIL chat.decrypt"), "checker output:\n\(result.output)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import OlafCrypto
+import OlafTestSupport
 import Testing
 
 @Suite("Encrypted PKCS#8 key files")
@@ -45,7 +46,7 @@ struct KeystoreFileTests {
     }
 
     @Test("the openssl command line opens our key file: PBES2, PBKDF2-HMAC-SHA256, 600000 iterations, AES-256-CBC")
-    func opensslReadsKeystore() throws {
+    func opensslReadsKeystore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "olaf-keystore-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -55,10 +56,12 @@ struct KeystoreFileTests {
             to: keyFile, atomically: true, encoding: .utf8)
         try "s3cret pass".write(to: passFile, atomically: true, encoding: .utf8)
 
-        let publicPEM = try runOpenSSL(["pkey", "-in", keyFile.path, "-passin", "file:\(passFile.path)", "-pubout"])
+        let publicPEM = try await runOpenSSL([
+            "pkey", "-in", keyFile.path, "-passin", "file:\(passFile.path)", "-pubout",
+        ])
         #expect(try RSAPublicKey(pem: publicPEM) == sharedGeneratedKey.publicKey)
 
-        let structure = try runOpenSSL(["asn1parse", "-in", keyFile.path])
+        let structure = try await runOpenSSL(["asn1parse", "-in", keyFile.path])
         #expect(structure.contains("PBES2"))
         #expect(structure.contains("PBKDF2"))
         #expect(structure.contains("hmacWithSHA256"))
@@ -66,16 +69,10 @@ struct KeystoreFileTests {
         #expect(structure.contains("INTEGER           :0927C0"))  // 600000 = 0x0927C0, the iteration count
     }
 
-    private func runOpenSSL(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "openssl \(arguments.joined(separator: " ")) failed")
-        return String(decoding: data, as: UTF8.self)
+    /// Runs openssl off the Swift concurrency pool (it may take a second: 600,000 PBKDF2 iterations).
+    private func runOpenSSL(_ arguments: [String]) async throws -> String {
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/openssl"), arguments)
+        #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")) failed: \(result.error)")
+        return result.output
     }
 }
