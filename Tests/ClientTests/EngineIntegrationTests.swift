@@ -108,6 +108,21 @@ struct EngineIntegrationTests {
         await server.stop()
     }
 
+    @Test("a home server that accepts TCP but never answers the upgrade is abandoned and redialled")
+    func silentHomeServer() async throws {
+        let trap = try TCPTrap()
+        let alice = try await EngineHarness.start(on: try ServerAddress(parsing: "127.0.0.1:\(trap.port)")) {
+            $0.handshakeTimeout = .milliseconds(300)
+        }
+        #expect(
+            await waitUntil {
+                let status = await alice.engine.snapshot().connection
+                return status.state == .offline && status.detail?.contains("no WebSocket handshake") == true
+            })
+        #expect(await waitUntil { trap.acceptedConnections >= 2 }, "the engine did not dial again")
+        await alice.stop()
+    }
+
     @Test("the own counter survives a restart: the server accepts the new hello and later messages")
     func counterSurvivesRestart() async throws {
         let server = try await TestServer.start()

@@ -59,6 +59,32 @@ struct IdentityAndCounterTests {
         #expect(fingerprints.canonical == key.fingerprint)
     }
 
+    @Test("the fingerprint index finds a key by every accepted spelling, and nothing else")
+    func fingerprintIndex() {
+        let alice = TestKeys.alice.publicKey
+        let bob = TestKeys.bob.publicKey
+        var index = FingerprintIndex([alice, bob, alice])
+        #expect(index.count == 2)
+        let wrapped = alice.wrappedPEM()
+        let hex = SHA256Hasher.hash(utf8: alice.canonicalPEM).map { String(format2: $0) }.joined()
+        for spelling in [
+            alice.fingerprint, Base64.encode(SHA256Hasher.hash(utf8: wrapped)),
+            Base64.encode(SHA256Hasher.hash(utf8: String(wrapped.dropLast()))), hex, hex.uppercased(),
+        ] {
+            #expect(index.key(for: spelling) == alice, "\(spelling)")
+        }
+        #expect(index.key(for: bob.fingerprint) == bob)
+        for unknown in ["", "x", String(repeating: "0", count: 64), alice.canonicalPEM, alice.fingerprint + " "] {
+            #expect(index.key(for: unknown) == nil)
+        }
+        index.replaceAll(with: [bob])
+        #expect(index.key(for: alice.fingerprint) == nil && index.key(for: hex) == nil)
+        #expect(index.key(for: bob.fingerprint) == bob && index.count == 1)
+        index.remove(fingerprint: bob.fingerprint)
+        #expect(
+            index.count == 0 && index.key(for: bob.fingerprint) == nil && !index.contains(fingerprint: bob.fingerprint))
+    }
+
     @Test("public_chat sender naming another key, or garbage, is a senderMismatch")
     func senderSpoofing() {
         let fingerprints = SenderFingerprints(of: TestKeys.alice.publicKey)

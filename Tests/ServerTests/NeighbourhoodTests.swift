@@ -127,6 +127,34 @@ struct NeighbourhoodTests {
         await server.stop()
     }
 
+    @Test("a public chat relayed by a neighbour is delivered when its sender is a listed key in any spelling")
+    func relayedSenderSpellings() async throws {
+        let server = try await TestServer.start()
+        let alice = try await TestClient.connected(to: server)
+        let neighbourKey = try TestKeys.server()
+        let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:\(try TestPorts.free())")
+        await server.hub.setNeighbour(Neighbour(address: neighbourAddress, publicKey: neighbourKey.publicKey))
+        let link = await TestClient(url: server.url, key: neighbourKey)
+        try link.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        let remote = try TestKeys.user()
+        link.send(Frame.clientUpdate(ClientUpdate(clients: [remote.publicKey])).text)
+        _ = await alice.clientList { $0.fingerprints(at: neighbourAddress).count == 1 }
+        let hex = SHA256Hasher.hash(utf8: remote.publicKey.canonicalPEM).map { byte in
+            (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined().uppercased()
+        let spoof = String(repeating: "AB", count: 32)
+        for (counter, sender) in [(1, hex), (2, spoof), (3, remote.publicKey.fingerprint)] {
+            try link.sendSigned(
+                .publicChat(PublicChatData(sender: sender, message: "from afar \(counter)")), counter: UInt64(counter),
+                signer: remote)
+        }
+        #expect(await alice.waitFor { _, text in text.contains("from afar 3") } != nil)
+        #expect(alice.received.contains { $0.contains("from afar 1") }, "the upper-case hex spelling was refused")
+        #expect(!alice.received.contains { $0.contains("from afar 2") }, "a made-up sender was delivered")
+        #expect(server.server.statistics.snapshot.dropped[.unknownSender, default: 0] == 1)
+        await server.stop()
+    }
+
     @Test("a destination that is not a configured neighbour is never dialled")
     func noDialToUnknownDestination() async throws {
         let trap = try TCPTrap()

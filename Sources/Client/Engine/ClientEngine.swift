@@ -22,9 +22,9 @@ public actor ClientEngine {
     var outbox: AsyncStream<String>.Continuation?
     // Neighbourhood
     var directory = OnlineDirectory()
-    /// Every key ever listed (from the store and from lists), by canonical fingerprint: verifies messages from
+    /// Every key ever listed (from the store and from lists), by every fingerprint spelling: verifies messages from
     /// someone who went offline right after sending.
-    var knownKeys: [String: RSAPublicKey] = [:]
+    var knownKeys = FingerprintIndex()
     var nicknames: [String: String] = [:]
     // Counters
     var peerCounters: CounterTracker
@@ -70,7 +70,7 @@ public actor ClientEngine {
         // Everything up to the stored ceiling may have been used before a crash: start above it.
         self.ownCounter = OutgoingCounter(last: reserved)
         self.reservedCounter = reserved
-        self.knownKeys = known
+        self.knownKeys = FingerprintIndex(known.values)
         self.nicknames = nicknames
     }
 

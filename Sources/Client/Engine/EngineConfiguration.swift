@@ -16,11 +16,13 @@ public struct EngineConfiguration: Sendable {
     public var counterBlock: UInt64
     /// Received frames from senders not yet listed that wait for the next client list.
     public var maxPendingFrames: Int
+    /// How long the WebSocket handshake with the home server may take before the attempt is abandoned.
+    public var handshakeTimeout: Duration
 
     public init(
         home: ServerAddress, limits: ProtocolLimits = .default, tls: TLSConfiguration? = nil,
         initialBackoff: Duration = .milliseconds(250), maximumBackoff: Duration = .seconds(30),
-        counterBlock: UInt64 = 32, maxPendingFrames: Int = 64
+        counterBlock: UInt64 = 32, maxPendingFrames: Int = 64, handshakeTimeout: Duration = .seconds(10)
     ) {
         self.home = home
         self.limits = limits
@@ -29,5 +31,6 @@ public struct EngineConfiguration: Sendable {
         self.maximumBackoff = maximumBackoff
         self.counterBlock = max(1, counterBlock)
         self.maxPendingFrames = maxPendingFrames
+        self.handshakeTimeout = handshakeTimeout
     }
 }

@@ -52,23 +52,37 @@ extension ClientEngine {
         let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
         let maxFrame = configuration.limits.maxFrameBytes
         let logger = self.logger
-        return try await WebSocketClient.connect(
-            url: configuration.home.webSocketURL, configuration: .init(maxFrameSize: maxFrame),
-            tlsConfiguration: configuration.tls, logger: logger
-        ) { inbound, outbound, _ in
-            try await self.connectionOpened(continuation)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await frame in frames { try await outbound.write(.text(frame)) }
-                }
-                group.addTask {
-                    for try await message in inbound.messages(maxSize: maxFrame) {
-                        if case .text(let text) = message { await self.handleInbound(text) }
-                    }
-                }
-                defer { group.cancelAll() }
-                _ = try await group.next()
+        let (url, tls) = (configuration.home.webSocketURL, configuration.tls)
+        // Bounded: a home server that accepts TCP and never answers the upgrade must not leave us "connecting"
+        // forever; the attempt is abandoned and the usual backoff and redial follow.
+        return try await withHandshakeDeadline(configuration.handshakeTimeout) { opened in
+            try await WebSocketClient.connect(
+                url: url, configuration: .init(maxFrameSize: maxFrame), tlsConfiguration: tls, logger: logger
+            ) { inbound, outbound, _ in
+                opened()
+                try await self.pump(inbound: inbound, outbound: outbound, frames: frames, continuation: continuation)
             }
+        }
+    }
+
+    /// Runs one established connection: sends `hello` and the list request, then pumps frames both ways.
+    private nonisolated func pump(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>,
+        continuation: AsyncStream<String>.Continuation
+    ) async throws {
+        let maxFrame = configuration.limits.maxFrameBytes
+        try await connectionOpened(continuation)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames { try await outbound.write(.text(frame)) }
+            }
+            group.addTask {
+                for try await message in inbound.messages(maxSize: maxFrame) {
+                    if case .text(let text) = message { await self.handleInbound(text) }
+                }
+            }
+            defer { group.cancelAll() }
+            _ = try await group.next()
         }
     }
 

@@ -42,7 +42,7 @@ extension ClientEngine {
         var seen: [(fingerprint: String, pem: String, server: String)] = []
         for server in list.servers {
             for key in server.clients {
-                knownKeys[key.fingerprint] = key
+                knownKeys.insert(key)
                 seen.append((key.fingerprint, key.canonicalPEM, server.address))
             }
         }
@@ -74,8 +74,7 @@ extension ClientEngine {
     /// The key behind a fingerprint in any accepted spelling, from the list or from contacts seen before.
     func knownKey(for claimed: String) -> RSAPublicKey? {
         if claimed == fingerprint || ownFingerprints.matches(claimed) { return key.publicKey }
-        if let key = knownKeys[claimed] { return key }
-        return knownKeys.values.first { SenderFingerprints(of: $0).matches(claimed) }
+        return knownKeys.key(for: claimed)
     }
 
     // MARK: Public chat

@@ -23,6 +23,10 @@ public struct SenderFingerprints: Sendable {
         hexVariants = Set(digests.map { $0.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() })
     }
 
+    /// Every spelling: the base64 ones and the lowercase hex ones (hex is compared case-insensitively, so
+    /// look a claimed hex spelling up lowercased).
+    public var spellings: [String] { Array(base64Variants) + Array(hexVariants) }
+
     /// Whether `claimed` is one of this key's fingerprint spellings (hex compared case-insensitively).
     public func matches(_ claimed: String) -> Bool {
         base64Variants.contains(claimed) || (claimed.utf8.count == 64 && hexVariants.contains(claimed.lowercased()))

@@ -53,7 +53,7 @@ struct NeighbourFrameHandler {
             }
             // Only pass on what a client could verify: the sender must be a client this neighbour listed,
             // the signature must hold, and the counter must be new.
-            guard let key = await senderKey(chat.sender) else {
+            guard let key = await hub.neighbourClientKey(chat.sender, listedBy: neighbour.address) else {
                 context.statistics.dropped(.unknownSender)
                 return
             }
@@ -71,13 +71,6 @@ struct NeighbourFrameHandler {
         case .hello, .serverHello:
             context.statistics.dropped(.notAllowedFromNeighbour)
         }
-    }
-
-    /// The key of the listed client whose fingerprint (in any accepted spelling) is `sender`.
-    private func senderKey(_ sender: String) async -> RSAPublicKey? {
-        if let key = await context.hub.neighbourClientKey(sender, listedBy: neighbour.address) { return key }
-        return await context.hub.neighbourClientKeys(listedBy: neighbour.address)
-            .first { SenderFingerprints(of: $0).matches(sender) }
     }
 
     /// A v1.1 object-data envelope passed on with `data` as a string (what v1.2 clients expect).

@@ -37,49 +37,21 @@ struct NeighbourDialer: Sendable {
         }
     }
 
-    /// The WebSocket handshake did not complete in time (a peer that accepts TCP but never answers).
-    struct HandshakeTimeout: Error, CustomStringConvertible {
-        let after: Duration
-        var description: String { "no WebSocket handshake within \(after)" }
-    }
-
     /// One connection attempt, bounded: if the handshake has not completed within the hello timeout the attempt
     /// is abandoned, so a neighbour that accepts TCP and then stays silent cannot stall redialling.
-    ///
-    /// The attempt runs in its own unstructured task because the WebSocket client does not honour cancellation
-    /// while it waits for the HTTP upgrade answer: awaiting it after a timeout could wait forever. On timeout we
-    /// cancel it and stop waiting for it; it ends when the silent peer's socket closes. Once the handshake
-    /// completed we wait for the link as usual.
     private func dialOnce(logger: Logger) async throws {
-        let opened = OnceFlag()
-        let finished = OnceFlag()
-        let attempt = Task {
-            defer { finished.set() }
+        try await withHandshakeDeadline(context.limits.helloTimeout) { opened in
             try await connect(logger: logger, opened: opened)
-        }
-        let timeout = context.limits.helloTimeout
-        let deadline = ContinuousClock.now + timeout
-        while !opened.isSet, ContinuousClock.now < deadline, !finished.isSet {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if !opened.isSet, !finished.isSet {
-            attempt.cancel()
-            throw HandshakeTimeout(after: timeout)
-        }
-        try await withTaskCancellationHandler {
-            try await attempt.value
-        } onCancel: {
-            attempt.cancel()
         }
     }
 
-    private func connect(logger: Logger, opened: OnceFlag) async throws {
+    private func connect(logger: Logger, opened: @escaping @Sendable () -> Void) async throws {
         let limits = context.limits
         let hub = context.hub
         let configuration = WebSocketClientConfiguration(maxFrameSize: limits.protocolLimits.maxFrameBytes)
         try await WebSocketClient.connect(url: address.webSocketURL, configuration: configuration, logger: logger) {
             inbound, outbound, _ in
-            opened.set()
+            opened()
             guard let neighbour = await hub.neighbour(at: address) else { return }
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
             let outbox = Outbox(

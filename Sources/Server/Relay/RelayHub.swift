@@ -24,7 +24,7 @@ public actor RelayHub {
     private var clientOrder: [String] = []  // fingerprints in connection order, for stable lists
     private var neighbours: [ServerAddress: Neighbour] = [:]
     private var neighbourClients: [ServerAddress: [RSAPublicKey]] = [:]
-    private var neighbourKeyIndex: [ServerAddress: [String: RSAPublicKey]] = [:]
+    private var neighbourKeyIndex: [ServerAddress: FingerprintIndex] = [:]
     private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: Outbox)] = [:]
     private var linkCounts: [ServerAddress: Int] = [:]
     private var counters: CounterTracker
@@ -167,15 +167,10 @@ public actor RelayHub {
         statistics.relayed(deliveries: deliverLocally(frame, except: nil))
     }
 
-    /// Looks up the key of a client listed by `neighbour`, by its canonical fingerprint.
-    func neighbourClientKey(_ fingerprint: String, listedBy neighbour: ServerAddress) -> RSAPublicKey? {
-        neighbourKeyIndex[neighbour]?[fingerprint]
-    }
-
-    /// Every key of a client listed by any neighbour, for checking relayed public chats whose sender spells
-    /// its fingerprint in another variant.
-    func neighbourClientKeys(listedBy neighbour: ServerAddress) -> [RSAPublicKey] {
-        neighbourClients[neighbour] ?? []
+    /// Looks up the key of a client listed by `neighbour`, by its fingerprint in any accepted spelling
+    /// (constant time: a neighbour naming made-up senders costs one lookup per frame).
+    func neighbourClientKey(_ claimed: String, listedBy neighbour: ServerAddress) -> RSAPublicKey? {
+        neighbourKeyIndex[neighbour]?.key(for: claimed)
     }
 
     private func deliverLocally(_ frame: String, except sender: String?) -> Int {
@@ -267,14 +262,14 @@ public actor RelayHub {
         let filtered = keys.filter { clients[$0.fingerprint] == nil }
         if neighbourClients[address] == filtered { return }
         neighbourClients[address] = filtered
-        neighbourKeyIndex[address] = Dictionary(filtered.map { ($0.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
+        neighbourKeyIndex[address, default: FingerprintIndex()].replaceAll(with: filtered)
         listChanged()
     }
 
     private func removeFromNeighbourSlice(_ address: ServerAddress, fingerprint: String) {
-        guard neighbourKeyIndex[address]?[fingerprint] != nil else { return }
+        guard neighbourKeyIndex[address]?.contains(fingerprint: fingerprint) == true else { return }
         neighbourClients[address]?.removeAll { $0.fingerprint == fingerprint }
-        neighbourKeyIndex[address]?[fingerprint] = nil
+        neighbourKeyIndex[address]?.remove(fingerprint: fingerprint)
     }
 
     private func clearNeighbourSlice(_ address: ServerAddress) {

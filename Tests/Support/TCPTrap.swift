@@ -1,14 +1,13 @@
-import OlafTestSupport
 import Foundation
 import Synchronization
 
 /// A TCP listener on 127.0.0.1 that only counts connection attempts: proves that nobody dialled it.
-final class TCPTrap: Sendable {
-    let port: Int
+public final class TCPTrap: Sendable {
+    public let port: Int
     private let descriptor: Int32
     private let accepted = Atomic<Int>(0)
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -29,7 +28,7 @@ final class TCPTrap: Sendable {
     deinit { close(descriptor) }
 
     /// Connections waiting in the backlog or accepted so far.
-    var acceptedConnections: Int {
+    public var acceptedConnections: Int {
         while true {
             let client = accept(descriptor, nil, nil)
             if client < 0 { break }
