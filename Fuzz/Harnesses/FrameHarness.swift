@@ -44,7 +44,7 @@ enum FrameHarness {
 
         if case .success(let frame) = strict {
             try roundTrip(frame)
-            clientPath(frame)
+            try clientPath(frame)
         }
         if case .success(let frame) = relay { try neighbourRelayPath(frame) }
     }
@@ -60,17 +60,27 @@ enum FrameHarness {
         guard again == frame else { throw FuzzFinding(.frame, "Frame.text → decode changed the frame") }
     }
 
+    /// The keys the simulated client already knows, and their index (as ClientEngine keeps them).
+    private static let knownKeys = [FuzzKeys.recipient.publicKey, FuzzKeys.other.publicKey]
+    private static let knownIndex = FingerprintIndex(knownKeys)
+
     /// What the client engine does with a received frame before it stores anything (EngineInbound).
-    private static func clientPath(_ frame: Frame) {
+    private static func clientPath(_ frame: Frame) throws(FuzzFinding) {
         let key = FuzzKeys.recipient
         switch frame {
         case .signed(let envelope):
             _ = envelope.isSigned(by: key.publicKey)
             switch envelope.payload {
             case .publicChat(let chat):
-                _ = try? chat.checkSender(against: SenderFingerprints(of: key.publicKey))
+                if let sender = try lookUp(chat.sender, in: knownIndex, keys: knownKeys) {
+                    _ = envelope.isSigned(by: sender)
+                    _ = try? chat.checkSender(against: SenderFingerprints(of: sender))
+                }
             case .chat(let chat):
                 if let opened = try? ChatCipher.open(chat, with: key) {
+                    for participant in opened.participants {
+                        _ = try lookUp(participant, in: knownIndex, keys: knownKeys)
+                    }
                     _ = try? opened.checkSigned(envelope, by: key.publicKey)
                 }
             case .hello(let hello):
@@ -79,15 +89,37 @@ enum FrameHarness {
                 _ = hello.address.canonical
             }
         case .clientList(let list):
+            var index = knownIndex
+            var keys = knownKeys
             for server in list.servers {
                 _ = try? ServerAddress(parsing: server.address)
-                for client in server.clients { _ = SenderFingerprints(of: client).matches(key.publicKey.fingerprint) }
+                for client in server.clients {
+                    index.insert(client)
+                    if !keys.contains(client) { keys.append(client) }
+                }
+            }
+            for client in keys {
+                guard try lookUp(client.fingerprint, in: index, keys: keys) == client else {
+                    throw FuzzFinding(.frame, "a listed key is not found by its own fingerprint")
+                }
             }
         case .clientUpdate(let update):
             for client in update.clients { _ = client.fingerprint }
         case .clientListRequest, .clientUpdateRequest:
             break
         }
+    }
+
+    /// `FingerprintIndex.key(for:)`, checked against the linear scan it replaced.
+    private static func lookUp(_ claimed: String, in index: FingerprintIndex, keys: [RSAPublicKey])
+        throws(FuzzFinding) -> RSAPublicKey?
+    {
+        let indexed = index.key(for: claimed)
+        let scanned = keys.first { SenderFingerprints(of: $0).matches(claimed) }
+        guard indexed == scanned else {
+            throw FuzzFinding(.frame, "FingerprintIndex and SenderFingerprints disagree on \(claimed.debugDescription)")
+        }
+        return indexed
     }
 
     /// What a server does with a frame from a neighbour (NeighbourFrameHandler): destination check, and the
