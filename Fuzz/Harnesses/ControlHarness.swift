@@ -23,7 +23,9 @@ enum ControlHarness {
             }
         default:
             if let id = ControlRequests.fileID(pathParameter: String(decoding: rest, as: UTF8.self)) {
-                let valid = id.utf8.count == 32 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+                let valid =
+                    id.utf8.count == 32
+                    && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
                 guard valid else { throw FuzzFinding(.control, "accepted file id \(id.debugDescription)") }
             }
         }

@@ -47,7 +47,10 @@ public enum SeedCorpus {
         let signed: [(String, SignedPayload, RSAPrivateKey, UInt64)] = [
             ("hello", .hello(HelloData(publicKey: me.publicKey)), me, 1),
             ("public_chat", publicChat, me, 2),
-            ("public_chat_other", .publicChat(PublicChatData(sender: other.publicKey.fingerprint, message: "")), other, 3),
+            (
+                "public_chat_other", .publicChat(PublicChatData(sender: other.publicKey.fingerprint, message: "")),
+                other, 3
+            ),
             ("chat", .chat(chat), other, 4),
             ("server_hello", .serverHello(ServerHelloData(sender: address)), me, 18_446_744_073_709_551_615),
         ]
@@ -75,7 +78,8 @@ public enum SeedCorpus {
 
     static func chatSeeds() throws -> [(name: String, bytes: [UInt8])] {
         let me = FuzzKeys.recipient.publicKey.fingerprint, other = FuzzKeys.other.publicKey.fingerprint
-        let plain = JSONWriter.python(.object(["participants": .array([.string(other), .string(me)]), "message": "hi"]))
+        let plain = JSONWriter.python(
+            .object(["participants": .array([.string(other), .string(me)]), "message": "hi"]))
         let wrapped = JSONWriter.python(
             .object(["chat": .object(["participants": .array([.string(other), .string(me)]), "message": "hi"])]))
         let sealed = try ChatCipher.seal(
@@ -128,7 +132,8 @@ public enum SeedCorpus {
                     + Array(
                         JSONWriter.python(
                             .object([
-                                "address": "wss://[::1]:9443/", "public_key": .string(FuzzKeys.recipient.publicKey.wrappedPEM()),
+                                "address": "wss://[::1]:9443/",
+                                "public_key": .string(FuzzKeys.recipient.publicKey.wrappedPEM()),
                             ])
                         ).utf8)
             ),

@@ -20,14 +20,18 @@ import Testing
         let files = Self.inputs(in: "Corpus", harness: harness)
         #expect(!files.isEmpty, "Fuzz/Corpus/\(harness.rawValue) is empty")
         for file in files {
-            #expect(throws: Never.self, "\(file.lastPathComponent)") { try harness.run(Array(try Data(contentsOf: file))) }
+            #expect(throws: Never.self, "\(file.lastPathComponent)") {
+                try harness.run(Array(try Data(contentsOf: file)))
+            }
         }
     }
 
     @Test(arguments: FuzzHarness.allCases)
     func regressionsReplay(_ harness: FuzzHarness) throws {
         for file in Self.inputs(in: "Regressions", harness: harness) {
-            #expect(throws: Never.self, "\(file.lastPathComponent)") { try harness.run(Array(try Data(contentsOf: file))) }
+            #expect(throws: Never.self, "\(file.lastPathComponent)") {
+                try harness.run(Array(try Data(contentsOf: file)))
+            }
         }
     }
 
