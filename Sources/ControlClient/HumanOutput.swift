@@ -25,6 +25,12 @@ public enum HumanOutput {
                     + (dropped.isEmpty
                         ? "none" : dropped.map { "\($0.key) \(describe($0.value))" }.joined(separator: ", ")))
         }
+        if let refused = object["limits"]?.objectValue?["refused"]?.objectValue {
+            let hits = refused.members.filter { describe($0.value) != "0" }
+            lines.append(
+                "limits refused:  "
+                    + (hits.isEmpty ? "none" : hits.map { "\($0.key) \(describe($0.value))" }.joined(separator: ", ")))
+        }
         let neighbours = object["neighbours"]?.arrayValue ?? []
         lines.append("")
         lines.append(

@@ -27,6 +27,8 @@ struct RobustnessTests {
             $0.limits.outboxCapacity = 64
             $0.limits.messagesPerSecondPerClient = 100_000
             $0.limits.messageBurstPerClient = 100_000
+            $0.limits.abuse.bytesPerSecondPerClient = 1e12
+            $0.limits.abuse.byteBurstPerClient = 1e12
         }
         let sender = try await TestClient.connected(to: server)
         let stalled = try await TestClient.connected(to: server)

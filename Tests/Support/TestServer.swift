@@ -37,7 +37,7 @@ public final class TestServer: Sendable {
         self.task = task
     }
 
-    /// Starts a server; returns once it listens.
+    /// Starts a server; returns once it is ready (both listeners bound, as for READY=1).
     public static func start(
         port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
         neighbours: [Neighbour] = [], configure: (inout ServerConfiguration) -> Void = { _ in }
@@ -68,8 +68,11 @@ public final class TestServer: Sendable {
         }
         let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
-        let app = try server.application { _ in runningContinuation.yield() }
-        let group = try server.serviceGroup(running: app, signals: [], trapHangup: false)
+        // Ready once both listeners are bound (the control socket restricted too), not merely the public one.
+        let app = try server.application { _ in }
+        let group = try server.serviceGroup(running: app, signals: [], trapHangup: false) {
+            runningContinuation.yield()
+        }
         let finished = FinishedFlag()
         let task = Task {
             defer {

@@ -23,12 +23,16 @@ public struct ProtocolLimits: Sendable, Equatable {
     public var maxParticipants: Int
     /// Nesting depth of any JSON we parse (frames, data strings, chat plaintexts).
     public var maxJSONDepth: Int
+    /// Longest single JSON string (or key) in UTF-8 bytes, on top of the frame cap (the effective cap is the
+    /// smaller of the two). A v1.2 envelope's `data` is one string holding the whole payload, so this must
+    /// leave room for the largest chat.
+    public var maxJSONStringBytes: Int
 
     public init(
         maxFrameBytes: Int = 1 << 20, maxMessageBytes: Int = 64 << 10, maxRecipients: Int = 64,
         maxChatCiphertextChars: Int = 128 << 10, maxPEMBytes: Int = 4096, maxAddressBytes: Int = 300,
         maxFingerprintBytes: Int = 128, maxClientsPerServer: Int = 10_000, maxServersInList: Int = 1000,
-        maxParticipants: Int = 65, maxJSONDepth: Int = 16
+        maxParticipants: Int = 65, maxJSONDepth: Int = 16, maxJSONStringBytes: Int = 1 << 20
     ) {
         self.maxFrameBytes = maxFrameBytes
         self.maxMessageBytes = maxMessageBytes
@@ -41,6 +45,7 @@ public struct ProtocolLimits: Sendable, Equatable {
         self.maxServersInList = maxServersInList
         self.maxParticipants = maxParticipants
         self.maxJSONDepth = maxJSONDepth
+        self.maxJSONStringBytes = maxJSONStringBytes
     }
 
     /// Defaults suitable for a server reading from clients and neighbours.
@@ -49,7 +54,7 @@ public struct ProtocolLimits: Sendable, Equatable {
     /// The JSON parser limits implied by these protocol limits.
     public var json: JSONLimits {
         JSONLimits(
-            maxDepth: maxJSONDepth, maxStringBytes: maxFrameBytes,
+            maxDepth: maxJSONDepth, maxStringBytes: min(maxJSONStringBytes, maxFrameBytes),
             maxContainerCount: max(maxClientsPerServer, maxServersInList, maxRecipients, maxParticipants, 16),
             maxTotalBytes: maxFrameBytes)
     }

@@ -2,6 +2,7 @@ import Core
 import Foundation
 public import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 public import Logging
 import NIOCore
@@ -20,6 +21,8 @@ public struct OlafServer: Sendable {
     public let statistics: RelayStatistics
     public let linkService: NeighbourLinkService
     public let files: FileStore
+    /// The abuse limits' shared state and refusal counters.
+    public var abuse: AbuseGuard { context.abuse }
     /// systemd notifications (a no-op without NOTIFY_SOCKET).
     public let notifier: SystemdNotifier
     /// Fires once the WebSocket listener and the control socket are both bound.
@@ -72,9 +75,10 @@ public struct OlafServer: Sendable {
             ownAddress: ownAddress, neighbours: neighbours, counters: try await store.counters(),
             statistics: statistics, logger: logger)
         let identity = try await ServerIdentity(key: key, address: ownAddress, store: store)
+        let settings = LiveSettings(limits: configuration.limits)
         let context = RelayContext(
-            hub: hub, settings: LiveSettings(limits: configuration.limits), statistics: statistics, store: store,
-            logger: logger)
+            hub: hub, settings: settings, statistics: statistics, store: store, logger: logger,
+            abuse: AbuseGuard(settings: settings, logger: logger))
         let files = FileStore(
             configuration: FileStoreConfiguration(
                 directory: configuration.statePath("uploads"), maxUploadBytes: configuration.maxUploadBytes,
@@ -102,6 +106,7 @@ public struct OlafServer: Sendable {
         throws -> some ApplicationProtocol
     {
         let router = Router(context: OlafRequestContext.self)
+        router.add(middleware: AbuseLimitMiddleware(abuse: context.abuse))
         FileRoutes(store: files).register(on: router)
         let handler = PeerConnectionHandler(context: context)
         let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
@@ -116,12 +121,23 @@ public struct OlafServer: Sendable {
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
-        let plain = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3))))
+        let webSocketResponder = router.buildResponder()
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3)))
+        let tls = try TLSSetup.tlsConfiguration(for: configuration)
+        let abuse = context.abuse
+        // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
+        let server = HTTPServerBuilder { responder in
+            let plain = HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration)
+            if let tls {
+                return ConnectionLimitChannel(base: try TLSChannel(plain, tlsConfiguration: tls), abuse: abuse)
+            }
+            return ConnectionLimitChannel(base: plain, abuse: abuse)
+        }
         return Application(
             router: router,
-            server: try TLSSetup.serverBuilder(wrapping: plain, configuration: configuration),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.listenHost, port: configuration.listenPort),
                 serverName: "olafd"),

@@ -22,6 +22,11 @@ public enum ConfigFile {
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
         "limits.messages_per_second", "limits.message_burst", "limits.outbox_capacity", "limits.hello_timeout_seconds",
+        "limits.max_connections_per_ip", "limits.hellos_per_minute_per_ip", "limits.hello_burst_per_ip",
+        "limits.bytes_per_second", "limits.byte_burst", "limits.neighbour_frames_per_second",
+        "limits.neighbour_frame_burst", "limits.neighbour_flood_close_seconds", "limits.uploads_per_minute_per_ip",
+        "limits.upload_burst_per_ip", "limits.max_tracked_ips", "limits.max_json_depth",
+        "limits.max_json_string_bytes", "limits.max_clients_per_server",
     ]
 
     /// The environment variable for `key`: `OLAFD_` + the key upper-cased with dots as underscores
@@ -112,7 +117,48 @@ public enum ConfigFile {
         if let value = try reader.number("limits.hello_timeout_seconds") {
             limits.helloTimeout = .milliseconds(Int64(value * 1000))
         }
+        try applyAbuseLimits(reader, to: &limits)
         configuration.limits = limits
+    }
+
+    /// The `[limits]` keys of the abuse limits (issue 7) and the JSON caps.
+    private static func applyAbuseLimits(_ reader: Reader, to limits: inout ServerLimits) throws(LoadError) {
+        if let value = try reader.integer("limits.max_connections_per_ip") {
+            guard value >= 0 else {
+                throw LoadError(path: "", reason: "limits.max_connections_per_ip must be 0 (no limit) or more")
+            }
+            limits.abuse.maxConnectionsPerAddress = Int(value)
+        }
+        if let value = try reader.number("limits.hellos_per_minute_per_ip") {
+            limits.abuse.hellosPerMinutePerAddress = value
+        }
+        if let value = try reader.number("limits.hello_burst_per_ip") { limits.abuse.helloBurstPerAddress = value }
+        if let value = try reader.number("limits.bytes_per_second") { limits.abuse.bytesPerSecondPerClient = value }
+        if let value = try reader.number("limits.byte_burst") { limits.abuse.byteBurstPerClient = value }
+        if let value = try reader.number("limits.neighbour_frames_per_second") {
+            limits.abuse.neighbourFramesPerSecond = value
+        }
+        if let value = try reader.number("limits.neighbour_frame_burst") { limits.abuse.neighbourFrameBurst = value }
+        if let value = try reader.number("limits.neighbour_flood_close_seconds") {
+            limits.abuse.neighbourFloodCloseAfter = .milliseconds(Int64(value * 1000))
+        }
+        if let value = try reader.number("limits.uploads_per_minute_per_ip") {
+            limits.abuse.uploadsPerMinutePerAddress = value
+        }
+        if let value = try reader.number("limits.upload_burst_per_ip") { limits.abuse.uploadBurstPerAddress = value }
+        if let value = try reader.positive("limits.max_tracked_ips") { limits.abuse.maxTrackedAddresses = Int(value) }
+        if let value = try reader.integer("limits.max_json_depth") {
+            guard (4...256).contains(value) else {
+                throw LoadError(path: "", reason: "limits.max_json_depth must be between 4 and 256")
+            }
+            limits.protocolLimits.maxJSONDepth = Int(value)
+        }
+        if let value = try reader.positive("limits.max_json_string_bytes") {
+            limits.protocolLimits.maxJSONStringBytes = Int(value)
+        }
+        if let value = try reader.positive("limits.max_clients_per_server") {
+            limits.protocolLimits.maxClientsPerServer = Int(value)
+        }
     }
 
     /// Typed access with errors naming the key.

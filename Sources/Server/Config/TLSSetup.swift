@@ -1,5 +1,3 @@
-import HummingbirdCore
-import HummingbirdTLS
 import NIOSSL
 
 /// Optional TLS on the listener, so clients and neighbours can use `wss://` and `https://`.
@@ -9,13 +7,12 @@ enum TLSSetup {
         let description: String
     }
 
-    /// `plain`, wrapped in TLS when the configuration names both a certificate chain and a key.
-    static func serverBuilder(wrapping plain: HTTPServerBuilder, configuration: ServerConfiguration) throws
-        -> HTTPServerBuilder
-    {
+    /// The TLS configuration of the listener when the configuration names both a certificate chain and a key;
+    /// nil for plain `ws://` and `http://`.
+    static func tlsConfiguration(for configuration: ServerConfiguration) throws -> TLSConfiguration? {
         switch (configuration.tlsCertificatePath, configuration.tlsKeyPath) {
         case (nil, nil):
-            return plain
+            return nil
         case (let certificatePath?, let keyPath?):
             let chain: [NIOSSLCertificate]
             let key: NIOSSLPrivateKey
@@ -33,7 +30,7 @@ enum TLSSetup {
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
             tls.minimumTLSVersion = .tlsv12
-            return try .tls(plain, tlsConfiguration: tls)
+            return tls
         default:
             throw Failure(description: "TLS needs both tls.certificate_file and tls.key_file")
         }

@@ -13,6 +13,8 @@ struct ClientSession {
     let logger: Logger
     let connection: ConnectionID
     let outbox: Outbox
+    /// Counts this client's refusals by the rate limits.
+    let refusals: LimitCounters
 
     /// Runs the session; `hello` is the verified-shape first envelope.
     func run(
@@ -40,13 +42,13 @@ struct ClientSession {
         let logger = self.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
         logger.info("client connected")
         let sender = SenderFingerprints(of: key)
-        var bucket = TokenBucket(rate: limits.messagesPerSecondPerClient, burst: limits.messageBurstPerClient)
+        var rates = ClientRateGate(limits: limits, refusals: refusals)
         let outcome: Result<Void, any Error>
         do {
             while let message = try await messages.next() {
-                guard bucket.take() else {
-                    logger.warning("closing client over its message rate limit")
-                    outbox.close(code: .policyViolation, reason: "message rate limit exceeded")
+                if let reason = rates.refusal(for: message) {
+                    logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
+                    outbox.close(code: .policyViolation, reason: reason)
                     await messages.discardUntilClosed()
                     break
                 }
@@ -74,6 +76,7 @@ struct ClientSession {
             frame = try FrameDecoder.decode(Array(text.utf8), limits: limits.protocolLimits)
         } catch {
             statistics.dropped(.malformed)
+            AbuseGuard.countJSONLimit(error, in: refusals)
             logger.debug("dropped malformed frame", metadata: ["error": "\(error)"])
             return .carryOn
         }

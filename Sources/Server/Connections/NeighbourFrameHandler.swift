@@ -1,5 +1,6 @@
 import Core
 import Logging
+import NIOWebSocket
 import OlafCrypto
 
 /// Handles frames that arrive from an authenticated neighbour (on its inbound link or on our dialled one):
@@ -8,9 +9,25 @@ import OlafCrypto
 struct NeighbourFrameHandler {
     let context: RelayContext
     let neighbour: Neighbour
+    /// The link the frames arrive on: closed (1008) when the neighbour floods for too long.
+    let link: Outbox
 
     func handle(_ text: String) async {
         let statistics = context.statistics
+        switch context.abuse.admitNeighbourFrame(from: neighbour.address) {
+        case .accept:
+            break
+        case .drop:
+            statistics.dropped(.neighbourRateLimited)
+            return
+        case .close:
+            statistics.dropped(.neighbourRateLimited)
+            context.logger.warning(
+                "closing a neighbour link that keeps exceeding its frame rate",
+                metadata: ["neighbour": "\(neighbour.address)"])
+            link.close(code: .policyViolation, reason: "neighbour frame rate limit exceeded for too long")
+            return
+        }
         let frame: Frame
         do {
             // Interop rule 3: a neighbour may relay v1.1 object data; clients judge it.
@@ -19,6 +36,14 @@ struct NeighbourFrameHandler {
                 objectData: .acceptForRelay)
         } catch {
             statistics.dropped(.malformed)
+            AbuseGuard.countJSONLimit(error, in: context.abuse.refusals)
+            if error.isRejectedClientUpdate {
+                context.abuse.refusals.record(.clientUpdateRejected)
+                context.logger.warning(
+                    "rejected a client_update from a neighbour; its previous list stays",
+                    metadata: ["neighbour": "\(neighbour.address)", "error": "\(error)"])
+                return
+            }
             context.logger.debug(
                 "dropped malformed frame from neighbour",
                 metadata: ["neighbour": "\(neighbour.address)", "error": "\(error)"])

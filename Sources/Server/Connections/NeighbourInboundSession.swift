@@ -36,7 +36,7 @@ struct NeighbourInboundSession {
         try? await context.store.markNeighbourSeen(address: neighbour.address.canonical, at: Date())
         await hub.linkUp(neighbour.address)
         if await !hub.isLinked(neighbour.address) { context.linkWaker.wake(neighbour.address) }
-        let handler = NeighbourFrameHandler(context: context, neighbour: neighbour)
+        let handler = NeighbourFrameHandler(context: context, neighbour: neighbour, link: outbox)
         let outcome: Result<Void, any Error>
         do {
             while let message = try await messages.next() {

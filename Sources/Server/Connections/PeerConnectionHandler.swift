@@ -23,27 +23,42 @@ struct PeerConnectionHandler: Sendable {
             }
             try await Task.sleep(for: .forever)
         }
+        let overLimit = context.abuse.isOverConnectionLimit(channel)
+        let remoteAddress = channel.remoteAddress
         try await ConnectionPump.run(outbox: outbox, outbound: outbound, watchdogs: [helloWatchdog]) {
             var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
             guard let first = try await messages.next() else { return }
             greeted.set()
-            try await dispatch(first: first, outbox: outbox, messages: &messages)
+            if overLimit {
+                // Refused once the peer speaks, so a client that just finished its handshake reads the reason;
+                // a silent one meets the hello timeout. Few such connections exist per address at once.
+                outbox.close(code: .policyViolation, reason: "too many connections from your address")
+                return await messages.discardUntilClosed()
+            }
+            try await dispatch(first: first, from: remoteAddress, outbox: outbox, messages: &messages)
         }
     }
 
     private func dispatch(
-        first: WebSocketMessage, outbox: Outbox,
+        first: WebSocketMessage, from remoteAddress: SocketAddress?, outbox: Outbox,
         messages: inout WebSocketInboundMessageStream.AsyncIterator
     ) async throws {
         let decoded = first.text.flatMap {
             try? FrameDecoder.decode(Array($0.utf8), limits: context.limits.protocolLimits)
+        }
+        if case .signed(let envelope)? = decoded, envelope.payload.isHello,
+            !context.abuse.allowHello(from: remoteAddress)
+        {
+            context.logger.debug("refused a hello over the per-address hello rate")
+            outbox.close(code: .policyViolation, reason: "too many hellos from your address; try again later")
+            return await messages.discardUntilClosed()
         }
         if case .signed(let envelope)? = decoded {
             switch envelope.payload {
             case .hello(let hello):
                 let session = ClientSession(
                     hub: context.hub, limits: context.limits, statistics: context.statistics, logger: context.logger,
-                    connection: ConnectionID.make(), outbox: outbox)
+                    connection: ConnectionID.make(), outbox: outbox, refusals: context.abuse.refusals)
                 return try await session.run(hello: envelope, key: hello.publicKey, messages: &messages)
             case .serverHello(let serverHello):
                 return try await NeighbourInboundSession(context: context, outbox: outbox)

@@ -14,10 +14,13 @@ public struct ServerLimits: Sendable, Equatable {
     public var outboxCapacity: Int
     /// How long a new connection has to send its first message.
     public var helloTimeout: Duration
+    /// Per-address and per-link abuse limits (connections, hellos, bytes, neighbour frames, uploads).
+    public var abuse: AbuseLimits
 
     public init(
         protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 500,
-        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, helloTimeout: Duration = .seconds(10)
+        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, helloTimeout: Duration = .seconds(10),
+        abuse: AbuseLimits = AbuseLimits()
     ) {
         self.protocolLimits = protocolLimits
         self.maxClients = maxClients
@@ -25,6 +28,7 @@ public struct ServerLimits: Sendable, Equatable {
         self.messageBurstPerClient = messageBurstPerClient
         self.outboxCapacity = outboxCapacity
         self.helloTimeout = helloTimeout
+        self.abuse = abuse
     }
 }
 
@@ -43,13 +47,28 @@ struct TokenBucket {
     }
 
     /// Takes one token; false when the bucket is empty.
-    mutating func take(now: ContinuousClock.Instant = .now) -> Bool {
+    mutating func take(now: ContinuousClock.Instant = .now) -> Bool { take(1, now: now) }
+
+    /// Takes `amount` tokens; false (and nothing taken) when fewer are left.
+    mutating func take(_ amount: Double, now: ContinuousClock.Instant = .now) -> Bool {
+        refill(now: now)
+        guard tokens >= amount else { return false }
+        tokens -= amount
+        return true
+    }
+
+    /// Whether the bucket has refilled completely by `now` (an idle entry that can be forgotten).
+    func isFull(now: ContinuousClock.Instant = .now) -> Bool {
+        var copy = self
+        copy.refill(now: now)
+        return copy.tokens >= burst
+    }
+
+    private mutating func refill(now: ContinuousClock.Instant) {
+        guard now > last else { return }
         let elapsed = now - last
         last = now
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         tokens = min(burst, tokens + seconds * rate)
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
     }
 }

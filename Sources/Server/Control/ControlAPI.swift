@@ -56,7 +56,8 @@ struct ControlAPI: Sendable {
             listen: "\(configuration.listenHost):\(configuration.listenPort)",
             publicAddress: hub.ownAddress.canonical, fingerprint: server.identity.key.publicKey.fingerprint,
             clients: await hub.localClientCount, neighbours: states, fileCount: files.count,
-            fileBytes: files.reduce(0) { $0 + $1.size }, counts: server.statistics.snapshot)
+            fileBytes: files.reduce(0) { $0 + $1.size }, counts: server.statistics.snapshot,
+            refusals: server.abuse.refusals.snapshot)
         return ControlResponse.json(status.json)
     }
 

@@ -28,6 +28,14 @@ struct MetricsRenderer {
         metric(
             "olaf_queue_drops_total", "counter", "Peers disconnected because their outbound queue was full.",
             [("", "\(counts.dropped[.slowConsumer, default: 0])")])
+        let refusals = server.abuse.refusals.snapshot
+        metric(
+            "olaf_limit_refusals_total", "counter",
+            "Connections, hellos, frames and uploads refused by an abuse limit.",
+            LimitKind.allCases.map { ("{limit=\"\($0.rawValue)\"}", "\(refusals[$0, default: 0])") })
+        metric(
+            "olaf_connections_open", "gauge", "TCP connections open (WebSocket and HTTP), over all addresses.",
+            [("", "\(server.abuse.openConnections)")])
         var linkSamples: [(String, String)] = []
         for neighbour in await hub.configuredNeighbours.sorted(by: { $0.address.canonical < $1.address.canonical }) {
             let state = await hub.linkState(of: neighbour.address)

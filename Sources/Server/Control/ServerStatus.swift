@@ -21,6 +21,8 @@ struct ServerStatus {
     let fileCount: Int
     let fileBytes: Int64
     let counts: RelayStatistics.Counts
+    /// Refusals by abuse limit, since start.
+    let refusals: [LimitKind: Int]
 
     var json: JSONValue {
         .object([
@@ -46,6 +48,10 @@ struct ServerStatus {
                 "deliveries": .integer(counts.deliveries),
                 "dropped": .object(
                     JSONObject(DropReason.allCases.map { ($0.rawValue, .integer(counts.dropped[$0, default: 0])) })),
+            ]),
+            "limits": .object([
+                "refused": .object(
+                    JSONObject(LimitKind.allCases.map { ($0.rawValue, .integer(refusals[$0, default: 0])) }))
             ]),
         ])
     }

@@ -67,7 +67,7 @@ struct NeighbourDialer: Sendable {
             outbox.send(await hub.clientUpdateFrame())
             logger.info("link to neighbour up")
             try? await context.store.markNeighbourSeen(address: address.canonical, at: Date())
-            let handler = NeighbourFrameHandler(context: context, neighbour: neighbour)
+            let handler = NeighbourFrameHandler(context: context, neighbour: neighbour, link: outbox)
             let killWatchdog: @Sendable () async throws -> Void = {
                 for await _ in killSignal { throw CancellationError() }
                 try await Task.sleep(for: .forever)

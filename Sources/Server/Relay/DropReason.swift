@@ -13,6 +13,7 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case neighbourLinkDown = "neighbour_link_down"
     case unknownSender = "unknown_sender"
     case slowConsumer = "slow_consumer"
+    case neighbourRateLimited = "neighbour_rate_limited"
 }
 
 /// Counters of what the relay did, safe to bump from any task.

@@ -9,6 +9,8 @@ struct RelayContext: Sendable {
     let statistics: RelayStatistics
     let store: any ServerStore
     let logger: Logger
+    /// Per-address and per-link abuse limits and their refusal counters.
+    let abuse: AbuseGuard
     /// Lets inbound neighbour links hurry our redial to the same neighbour.
     let linkWaker = LinkWaker()
 }
