@@ -60,8 +60,15 @@ let package = Package(
             name: "OlafVectors", dependencies: ["Core", "OlafCrypto"], path: "Sources/Vectors",
             swiftSettings: strictSettings),
         .target(
-            name: "OlafBenchmarks", dependencies: ["Core", "OlafCrypto"], path: "Sources/Benchmarks",
-            swiftSettings: strictSettings),
+            name: "OlafBenchmarks",
+            dependencies: [
+                "Core", "OlafCrypto", "Server", "ControlClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Sources/Benchmarks", swiftSettings: strictSettings),
 
         .target(
             name: "Server",

@@ -4,10 +4,13 @@ import OlafBenchmarks
 
 /// `olaf-bench`: OLAF's benchmarks. Run release builds: `swift run -c release olaf-bench crypto`.
 @main
-struct OlafBenchCommand: ParsableCommand {
+struct OlafBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "olaf-bench", abstract: "OLAF benchmarks (use a release build).",
-        subcommands: [CryptoCommand.self])
+        subcommands: [
+            CryptoCommand.self, RelayCommand.self, ConnectionsCommand.self, FilesCommand.self, StartupCommand.self,
+            AllCommand.self, BroadcastServerCommand.self,
+        ])
 }
 
 /// `olaf-bench crypto [--seconds S] [--json] [--no-openssl]`.

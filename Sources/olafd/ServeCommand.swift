@@ -17,6 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try options.configuration(environment: ProcessInfo.processInfo.environment)
         let logLevel = LogSetup.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: "olafd")
+        if let limit = OpenFileLimit.raiseToHardLimit(), limit.after > limit.before {
+            logger.info("raised the open-file limit", metadata: ["from": "\(limit.before)", "to": "\(limit.after)"])
+        }
         let server: OlafServer
         do {
             server = try await OlafServer.prepare(

@@ -78,6 +78,7 @@ struct ClientRelayTests {
         #expect(bob.received.filter { $0 == frame }.count == 1)
         #expect(await !bob.waitForPublicChat("lower", from: alice, timeout: .milliseconds(100)))
         #expect(server.server.statistics.snapshot.dropped[.replayedCounter, default: 0] >= 2)
+        try await assertHealthy(server)
     }
 
     @Test("bad signatures, tampered data and spoofed senders are dropped")
@@ -108,6 +109,7 @@ struct ClientRelayTests {
         let dropped = server.server.statistics.snapshot.dropped
         #expect(dropped[.badSignature, default: 0] == 2)
         #expect(dropped[.senderMismatch, default: 0] == 1)
+        try await assertHealthy(server)
     }
 
     @Test("a message before hello closes the connection with 1008")
@@ -119,6 +121,7 @@ struct ClientRelayTests {
         #expect(await alice.waitUntilClosed())
         #expect(alice.closeCode == 1008)
         #expect(alice.closeReason?.contains("first message") == true)
+        try await assertHealthy(server)
     }
 
     @Test("a second hello with another key on the same connection is refused")
@@ -131,6 +134,7 @@ struct ClientRelayTests {
         try alice.sendSigned(.hello(HelloData(publicKey: other.publicKey)), signer: other)
         #expect(await alice.waitUntilClosed())
         #expect(alice.closeCode == 1008)
+        try await assertHealthy(server)
     }
 
     @Test("a new hello for a connected key replaces the older connection; a replayed hello is refused")
@@ -155,6 +159,7 @@ struct ClientRelayTests {
         let list = await second.clientList { $0.fingerprints(at: server.address) == [key.publicKey.fingerprint] }
         #expect(list != nil)
         #expect(await server.hub.localClientCount == 1)
+        try await assertHealthy(server)
     }
 
     @Test("client_update and client_update_request from a client are ignored")
@@ -170,6 +175,7 @@ struct ClientRelayTests {
         #expect(list?.fingerprints(at: server.address) == [alice.fingerprint])
         // A pushed client_list may overtake our request, so wait for the counters rather than the list.
         #expect(await waitUntil { server.server.statistics.snapshot.dropped[.notAllowedFromClient, default: 0] == 2 })
+        try await assertHealthy(server)
     }
 
     @Test("a connection that never says hello is closed after the hello timeout")

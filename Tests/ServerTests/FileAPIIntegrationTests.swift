@@ -74,6 +74,7 @@ struct FileAPIIntegrationTests {
         let (status, body, _) = try await request("GET", "http://127.0.0.1:\(server.port)\(path)")
         #expect(status == 404)
         #expect(!String(decoding: body, as: UTF8.self).contains("SQLite"))
+        try await assertHealthy(server)
         await server.stop()
     }
 }

@@ -96,6 +96,7 @@ struct NeighbourhoodTests {
         replay.send(hello)
         #expect(await replay.waitUntilClosed())
         #expect(replay.closeReason?.contains("replayed") == true)
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -107,6 +108,7 @@ struct NeighbourhoodTests {
         #expect(await stranger.waitUntilClosed())
         let watcher = try await TestClient.connected(to: server)
         #expect(await watcher.clientList()?.servers.count == 1)
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -124,6 +126,7 @@ struct NeighbourhoodTests {
         let list = await alice.clientList { $0.fingerprints(at: neighbourAddress).count == 1 }
         #expect(list?.fingerprints(at: neighbourAddress) == [other.publicKey.fingerprint])
         #expect(list?.fingerprints(at: server.address) == [alice.fingerprint])
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -174,6 +177,7 @@ struct NeighbourhoodTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(trap.acceptedConnections == 0)
         #expect(server.server.statistics.snapshot.dropped[.unknownDestination, default: 0] >= 1)
+        try await assertHealthy(server)
         await server.stop()
     }
 

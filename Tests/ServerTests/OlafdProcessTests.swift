@@ -90,6 +90,24 @@ struct OlafdProcessTests {
         #expect(alice.closeCode == 1001)
     }
 
+    @Test("olafd raises its soft open-file limit to the hard limit (each client is a file descriptor)")
+    func raisesOpenFileLimit() async throws {
+        var limit = rlimit()
+        try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        let hard = UInt64(limit.rlim_max)
+        try #require(hard > 512, "the hard limit must be above the soft limit we start olafd with")
+        let hardText = hard == UInt64.max ? "unlimited" : String(hard)
+        let server = try await OlafdProcess(
+            port: try TestPorts.free(), stateDirectory: OlafdProcess.temporaryDirectory(),
+            launcher: ["/usr/bin/prlimit", "--nofile=512:\(hardText)"])
+        let limits = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/limits", encoding: .utf8)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(fields.count >= 5 && fields[3] == fields[4], "soft limit not raised: \(line)")
+        #expect(fields.count >= 5 && fields[3] != "512", "soft limit still 512: \(line)")
+        _ = await server.stop()
+    }
+
     @Test("after kill -9, counters older than the write-behind window are still refused")
     func killNine() async throws {
         let state = OlafdProcess.temporaryDirectory()

@@ -18,6 +18,7 @@ struct RobustnessTests {
         #expect(alice.closeCode == 1009)
         let bob = try await TestClient.connected(to: server)
         #expect(await bob.clientList { $0.fingerprints(at: server.address).contains(bob.fingerprint) } != nil)
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -48,6 +49,7 @@ struct RobustnessTests {
         try sender.sendPublicChat("after the drop")
         #expect(await healthy.waitForPublicChat("after the drop", from: sender, timeout: .seconds(20)))
         #expect(healthy.received.filter { $0.contains(filler) }.count == sent)
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -69,6 +71,7 @@ struct RobustnessTests {
         let fresh = await TestClient(url: restarted.url, key: alice.key, firstCounter: 42)
         try fresh.sendHello()
         #expect(await fresh.clientList { $0.fingerprints(at: restarted.address).contains(alice.fingerprint) } != nil)
+        try await assertHealthy(restarted)
         await restarted.stop()
     }
 
@@ -85,6 +88,7 @@ struct RobustnessTests {
         #expect(await bob.waitForPublicChat("still here", from: alice))
         #expect(!alice.hasEnded)
         #expect(server.server.statistics.snapshot.dropped[.malformed, default: 0] == 6)
+        try await assertHealthy(server)
         await server.stop()
     }
 
@@ -105,6 +109,7 @@ struct RobustnessTests {
         _ = await friend.clientList()
         try friend.sendPublicChat("calm message")
         #expect(await calm.waitForPublicChat("calm message", from: friend))
+        try await assertHealthy(server)
         await server.stop()
     }
 }

@@ -117,7 +117,8 @@ public struct OlafServer: Sendable {
         let limits = configuration.limits.protocolLimits
         let services: [any Service] = [
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
-            ListBroadcastService(hub: hub, minimumInterval: .milliseconds(50)),
+            ListBroadcastService(
+                hub: hub, minimumInterval: .milliseconds(50), maxListFrameBytes: limits.maxFrameBytes),
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]

@@ -1,5 +1,6 @@
 import Synchronization
 import HummingbirdWebSocket
+import NIOCore
 import NIOWebSocket
 
 /// Runs one WebSocket connection: a writer draining the connection's `Outbox`, and a reader, side by side
@@ -29,7 +30,7 @@ enum ConnectionPump {
     /// short grace period for the peer's answer (the reader ends the group when it arrives).
     private static func drain(_ outbox: Outbox, into outbound: WebSocketOutboundWriter) async throws {
         for await frame in outbox.frames {
-            try await outbound.write(.text(frame))
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
         }
         guard let request = outbox.requestedClose else { return }
         try? await outbound.close(request.code, reason: request.reason)

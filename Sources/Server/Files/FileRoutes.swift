@@ -7,7 +7,8 @@ public import NIOPosix
 /// The HTTP file API (protocol.md "File transfer (HTTP)"):
 /// - `POST /api/upload`: `multipart/form-data` (the first part with a filename is stored, or else the first part)
 ///   or a raw body of any other type (name from `?name=`, else `file`). 200 `{"file_url": "<absolute URL>"}`;
-///   413 too large (at once from Content-Length, or while streaming); 507 quota; 400 malformed multipart.
+///   413 too large (at once from Content-Length, or while streaming); 507 quota or disk full; 400 malformed
+///   multipart.
 /// - `GET` / `HEAD /api/files/{id}/{name}`: the bytes as an attachment (the name segment is ignored);
 ///   404 for a malformed, unknown, or expired id.
 ///
@@ -80,6 +81,7 @@ public struct FileRoutes: Sendable {
             switch error {
             case .tooLarge: return Self.errorResponse(.contentTooLarge, "file too large")
             case .quotaExceeded: return Self.errorResponse(Self.insufficientStorage, "storage quota exceeded")
+            case .diskFull: return Self.errorResponse(Self.insufficientStorage, "no space left for uploads")
             }
         } catch let error as MultipartError {
             context.logger.debug("malformed multipart upload", metadata: ["olaf.error": "\(error)"])

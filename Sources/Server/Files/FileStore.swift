@@ -136,7 +136,7 @@ public struct FileStore: Sendable {
     /// - Parameters:
     ///   - expectedSize: the size if known in advance (e.g. Content-Length of a raw upload): checked against the
     ///     limit and quota before anything is written.
-    /// - Throws: ``FileStoreError`` when too large or over quota; I/O, metadata, and body-stream errors as-is.
+    /// - Throws: ``FileStoreError`` when too large, over quota or out of disk space; I/O, metadata, and body-stream errors as-is.
     ///   Nothing is left behind on failure.
     public func store<Body: AsyncSequence>(
         _ body: Body,
@@ -176,7 +176,7 @@ public struct FileStore: Sendable {
             handle = try await self.openTemporaryFile(at: temporaryPath)
         } catch {
             await self.ledger.release(initialReservation)
-            throw error
+            throw Self.diskFullOr(error)
         }
 
         // Phase 1: stream into the temporary file, fsync it, close it.
@@ -196,7 +196,7 @@ public struct FileStore: Sendable {
         } catch {
             await self.discard(path: temporaryPath, handle: closed ? nil : handle)
             await self.ledger.release(writer.reservedBytes)
-            throw error
+            throw Self.diskFullOr(error)
         }
         guard let details else {
             await self.discard(path: temporaryPath, handle: nil)
@@ -210,7 +210,7 @@ public struct FileStore: Sendable {
         } catch {
             await self.discard(path: temporaryPath, handle: nil)
             await self.ledger.release(writer.reservedBytes)
-            throw error
+            throw Self.diskFullOr(error)
         }
         let uploadedAt = self.now()
         let file = StoredFile(
@@ -227,11 +227,31 @@ public struct FileStore: Sendable {
         } catch {
             await self.discard(path: finalPath, handle: nil)
             await self.ledger.release(writer.reservedBytes)
-            throw error
+            throw Self.diskFullOr(error)
         }
         await self.ledger.commit(reserved: writer.reservedBytes, size: file.size)
         self.uploaded.add(file.size)
         return file
+    }
+
+    /// ``FileStoreError/diskFull`` when `error` is the file system running out of space (ENOSPC, EDQUOT, in a
+    /// write, fsync, open or rename), else `error` unchanged.
+    static func diskFullOr(_ error: any Error) -> any Error {
+        var current: (any Error)? = error
+        var depth = 0
+        while let candidate = current, depth < 8 {
+            if let call = candidate as? FileSystemError.SystemCallError,
+                call.errno == .noSpace || call.errno == .diskQuotaExceeded
+            {
+                return FileStoreError.diskFull
+            }
+            if let errno = candidate as? Errno, errno == .noSpace || errno == .diskQuotaExceeded {
+                return FileStoreError.diskFull
+            }
+            current = (candidate as? FileSystemError)?.cause
+            depth += 1
+        }
+        return error
     }
 
     /// Internal consistency error: an upload that ``store(_:name:contentType:expectedSize:)`` never discards was discarded.

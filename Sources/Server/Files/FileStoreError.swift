@@ -5,4 +5,7 @@ public enum FileStoreError: Error, Sendable, Equatable {
     case tooLarge(limit: Int64)
     /// Storing the upload would exceed ``FileStoreConfiguration/maxTotalBytes`` (→ 507).
     case quotaExceeded
+    /// The file system holding the store ran out of space (ENOSPC or EDQUOT) while writing (→ 507). The partial
+    /// upload has been removed.
+    case diskFull
 }

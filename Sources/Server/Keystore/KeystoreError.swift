@@ -6,6 +6,8 @@ public enum KeystoreError: Error, Sendable, CustomStringConvertible {
     case wrongPassphrase(keyFile: String)
     case damagedKeyFile(keyFile: String, reason: String)
     case cannotWrite(path: String, reason: String)
+    /// The state directory or a file in it could be changed (or read) by someone else; `fix` says what to do.
+    case unsafeState(path: String, problem: String, fix: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum KeystoreError: Error, Sendable, CustomStringConvertible {
             "the server key file \(keyFile) is damaged (\(reason)); restore it from a backup"
         case .cannotWrite(let path, let reason):
             "cannot write \(path) (\(reason)); check that the state directory is writable by this user"
+        case .unsafeState(let path, let problem, let fix):
+            "unsafe state: \(path) \(problem); fix it with: \(fix)"
         }
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 
 /// Small file helpers for secrets and state: private directories, 0600 files written atomically.
 enum SecureFile {
-    /// Creates `path` (and parents) with mode 0700 if missing; throws when it is not a writable directory.
+    /// Creates `path` (and parents) with mode 0700 if missing; throws when it is not a writable directory or when
+    /// ``StatePermissions`` finds it (or the secrets in it) unsafe.
     static func prepareDirectory(_ path: String) throws(KeystoreError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .stateDirectoryUnusable(path: path, reason: "not a directory") }
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            // Exists (as whatever): ownership, modes and type are checked before anything in it is trusted.
+            try StatePermissions.verify(stateDirectory: path)
         } else {
             do {
                 try FileManager.default.createDirectory(

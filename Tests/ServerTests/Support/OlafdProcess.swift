@@ -23,12 +23,22 @@ final class OlafdProcess: @unchecked Sendable {
     }
 
     /// Starts `olafd --listen 127.0.0.1:PORT --state-dir DIR EXTRA...` and waits until it accepts connections.
-    init(port: Int, stateDirectory: String, extra: [String] = [], environment: [String: String] = [:]) async throws {
+    /// `launcher`, if given, runs olafd through another program that execs it (e.g. `prlimit --nofile=…`).
+    init(
+        port: Int, stateDirectory: String, extra: [String] = [], environment: [String: String] = [:],
+        launcher: [String] = []
+    ) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build first: swift build")
         self.port = port
         self.stateDirectory = stateDirectory
-        process.executableURL = Self.binary
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
+        let arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         process.standardError = errorOutput
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
@@ -67,7 +77,9 @@ final class OlafdProcess: @unchecked Sendable {
 
     static func temporaryDirectory() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("olafd-proc-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // 0700 like systemd's StateDirectory=: olafd refuses a state directory group or others can write.
+        try? FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return path
     }
 }

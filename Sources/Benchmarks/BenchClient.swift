@@ -1,0 +1,42 @@
+import NIOCore
+import NIOPosix
+
+/// A connected, upgraded generator connection and its handler (reachable only on the channel's event loop).
+struct BenchClient: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<BenchClientHandler>
+
+    /// Connects to 127.0.0.1:`port`, upgrades to WebSocket and returns once the upgrade succeeded.
+    static func connect(
+        port: Int, group: any EventLoopGroup, tally: DeliveryTally, role: BenchClientHandler.Role
+    ) async throws -> BenchClient {
+        let loop = group.next()
+        let upgraded = loop.makePromise(of: Void.self)
+        let host = "127.0.0.1:\(port)"
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(30))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        BenchClientHandler(host: host, tally: tally, upgraded: upgraded, role: role))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await upgraded.futureResult.get()
+        let handler = try await loop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: BenchClientHandler.self), eventLoop: loop)
+        }.get()
+        return BenchClient(channel: channel, handler: handler)
+    }
+
+    /// Runs `body` with the handler on its event loop.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (BenchClientHandler) -> T) async throws -> T {
+        let handler = self.handler
+        return try await channel.eventLoop.submit { body(handler.value) }.get()
+    }
+
+    func send(_ frame: ByteBuffer) async throws { try await onLoop { $0.send(frame) } }
+
+    func close() async { try? await channel.close().get() }
+}

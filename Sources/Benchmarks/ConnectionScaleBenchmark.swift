@@ -1,0 +1,97 @@
+import Core
+import Foundation
+public import NIOCore
+import OlafCrypto
+
+/// N clients connect to one olafd and say hello; measures the hello rate, the server's RSS per connection,
+/// and that one public_chat then reaches every other client.
+public struct ConnectionScaleBenchmark: Sendable {
+    public var clients = 1_000
+    /// Connections being set up at the same time.
+    public var concurrency = 128
+
+    public init() {}
+
+    public struct Result: Sendable {
+        public var clients: Int
+        public var greetSeconds: Double
+        public var rssBefore: Int
+        public var rssAfter: Int
+        public var chatReached: Int
+        public var chatSeconds: Double
+
+        public var hellosPerSecond: Double { Double(clients) / greetSeconds }
+        public var rssPerConnection: Double { Double(rssAfter - rssBefore) / Double(clients) }
+    }
+
+    /// Keys and hellos (not timed), plus one public_chat from client 0.
+    public struct Prepared: Sendable {
+        let hellos: [ByteBuffer]
+        let chat: ByteBuffer
+    }
+
+    public func prepare(keyCache: KeyCache) throws -> Prepared {
+        let keys = try keyCache.keys(count: clients)
+        let start = ContinuousClock.now
+        let hellos = try (0..<clients).map { index in try MessageFactory.hello(key: keys[index], index: index) }
+        let chat = try MessageFactory.messages(
+            kind: .publicChat, senders: [(0, keys[0])], count: 1, recipients: [])[0][0]
+        print("signed \(clients) hellos in \((ContinuousClock.now - start).secondsText) s (not timed)")
+        return Prepared(hellos: hellos, chat: chat)
+    }
+
+    public func run(_ prepared: Prepared, server: OlafdInstance, group: any EventLoopGroup) async throws -> Result {
+        let tally = DeliveryTally()
+        let port = server.port
+        try await Task.sleep(for: .milliseconds(500))
+        let rssBefore = ProcessStats.residentBytes(pid: server.pid)
+        let start = ContinuousClock.now
+        var connected: [BenchClient] = []
+        var first: BenchClient?
+        connected.reserveCapacity(clients)
+        do {
+            try await withThrowingTaskGroup(of: (Int, BenchClient).self) { group_ in
+                var next = 0
+                func launch() {
+                    let index = next
+                    next += 1
+                    group_.addTask {
+                        let client = try await BenchClient.connect(
+                            port: port, group: group, tally: tally,
+                            role: .init(isReceiver: true, recordLatency: false, sampleLimit: 0))
+                        try await client.send(prepared.hellos[index])
+                        return (index, client)
+                    }
+                }
+                while next < min(concurrency, clients) { launch() }
+                while let (index, client) = try await group_.next() {
+                    if index == 0 { first = client }
+                    connected.append(client)
+                    if next < clients { launch() }
+                }
+            }
+            try ServerControl.wait("\(clients) clients greeted", timeout: .seconds(300)) {
+                ServerControl.clients(server) == clients
+            }
+            let greetSeconds = (ContinuousClock.now - start).seconds
+            // Let the coalesced client_list pushes settle before reading RSS.
+            try await Task.sleep(for: .seconds(2))
+            let rssAfter = ProcessStats.residentBytes(pid: server.pid)
+            let chatStart = ContinuousClock.now
+            // Client 0 signed the chat; it must come from client 0's connection.
+            try await first?.send(prepared.chat)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while tally.deliveryCount < clients - 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            let result = Result(
+                clients: clients, greetSeconds: greetSeconds, rssBefore: rssBefore, rssAfter: rssAfter,
+                chatReached: tally.deliveryCount, chatSeconds: (ContinuousClock.now - chatStart).seconds)
+            for client in connected { await client.close() }
+            return result
+        } catch {
+            for client in connected { await client.close() }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import OlafTestSupport
+import Core
+import Foundation
+import OlafCrypto
+import Testing
+
+/// The end of every attack test: a fresh client (new key) connects, says hello and is listed in a client list,
+/// and a public chat between two fresh clients arrives, verified. Proves the server still serves after whatever
+/// the test threw at it.
+func assertHealthy(_ server: TestServer, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    try await assertHealthy(url: server.url, address: server.address, sourceLocation: sourceLocation)
+}
+
+/// ``assertHealthy(_:sourceLocation:)`` for a server reached by URL (an `olafd` process).
+func assertHealthy(url: String, address: ServerAddress, sourceLocation: SourceLocation = #_sourceLocation)
+    async throws
+{
+    // Keys are generated off the concurrency pool: RSA key generation is CPU-bound, and the in-process servers
+    // of every test running in parallel need the pool's few threads (a starved pool delays their shutdowns).
+    let alice = await TestClient(url: url, key: try await onOwnThread { try TestKeys.user() })
+    let bob = await TestClient(url: url, key: try await onOwnThread { try TestKeys.user() })
+    // The two clients stay connected until the server stops, like every other test client: closing them here
+    // (in ~20 parallel tests) made unrelated servers' graceful shutdowns overrun 15 s on a loaded machine.
+    try alice.sendHello()
+    try bob.sendHello()
+    let expected: Set = [alice.fingerprint, bob.fingerprint]
+    let listed = await alice.clientList { $0.fingerprints(at: address).isSuperset(of: expected) }
+    #expect(listed != nil, "health: fresh clients were not listed by \(url)", sourceLocation: sourceLocation)
+    let message = "health check \(UUID().uuidString)"
+    try alice.sendPublicChat(message)
+    #expect(
+        await bob.waitForPublicChat(message, from: alice), "health: a public chat did not arrive on \(url)",
+        sourceLocation: sourceLocation)
+}
