@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "olaf-client", targets: ["olaf-client"]),
         .executable(name: "olaf-vectors", targets: ["olaf-vectors"]),
         .executable(name: "olaf-bench", targets: ["olaf-bench"]),
+        .executable(name: "olaf-fuzz", targets: ["olaf-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -188,6 +189,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
+        // Fuzzing (Fuzz/README.md): harnesses as plain functions in a library, one libFuzzer driver executable
+        // (its fuzzing mode only with -DOLAF_FUZZ -sanitize=fuzzer; scripts/fuzz), and the corpus replayed as tests.
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(
+            name: "OlafFuzzHarnesses",
+            dependencies: ["Core", "OlafCrypto", "Server", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/Harnesses", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "olaf-fuzz", dependencies: ["OlafFuzzHarnesses", "CLibFuzzer"], path: "Fuzz/olaf-fuzz",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FuzzRegressionTests", dependencies: ["OlafFuzzHarnesses"], swiftSettings: strictSettings),
         .testTarget(
             name: "CoreTests", dependencies: ["Core", "OlafCrypto", "OlafVectors", "OlafTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strictSettings),

@@ -107,7 +107,8 @@ public enum ChatCipher {
         return nil
     }
 
-    private static func parsePlaintext(_ bytes: [UInt8], limits: ProtocolLimits) throws(ProtocolError) -> OpenedChat {
+    /// Parses a decrypted chat plaintext (either layout). Separate from decryption so it can be fuzzed directly.
+    package static func parsePlaintext(_ bytes: [UInt8], limits: ProtocolLimits) throws(ProtocolError) -> OpenedChat {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes, limits: limits.json)

@@ -79,26 +79,16 @@ struct ControlAPI: Sendable {
     }
 
     func addNeighbour(_ request: Request, context: ControlRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 << 10)
-        guard case .object(let object)? = try? JSONParser.parse(Array(buffer: body)),
-            let addressText = object["address"]?.stringValue, let pem = object["public_key"]?.stringValue
-        else {
-            return ControlResponse.error(.badRequest, "send {\"address\": \"host:port\", \"public_key\": \"<PEM>\"}")
-        }
-        let address: ServerAddress
+        let body = try await request.body.collect(upTo: ControlRequests.maxBodyBytes)
+        let parsed: ControlRequests.NeighbourAdd
         do {
-            address = try ServerAddress(parsing: addressText)
+            parsed = try ControlRequests.neighbourAdd(body: Array(buffer: body))
         } catch {
-            return ControlResponse.error(.badRequest, "bad address: \(error)")
+            return ControlResponse.error(.badRequest, error.description)
         }
+        let address = parsed.address, key = parsed.publicKey
         guard address != server.hub.ownAddress else {
             return ControlResponse.error(.badRequest, "\(address) is this server's own public address")
-        }
-        let key: RSAPublicKey
-        do {
-            key = try RSAPublicKey(pem: pem)
-        } catch {
-            return ControlResponse.error(.badRequest, "bad public key: \(error)")
         }
         try await server.store.upsertNeighbour(address: address.canonical, publicKeyPEM: key.canonicalPEM, at: Date())
         await server.hub.setNeighbour(Neighbour(address: address, publicKey: key))
@@ -150,9 +140,9 @@ struct ControlAPI: Sendable {
     }
 
     func removeFile(_ context: ControlRequestContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
-        guard try await server.files.remove(id: id) else {
-            return ControlResponse.error(.notFound, "no file with id \(id.prefix(40)); see olafctl files list")
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = ControlRequests.fileID(pathParameter: raw), try await server.files.remove(id: id) else {
+            return ControlResponse.error(.notFound, "no file with id \(raw.prefix(40)); see olafctl files list")
         }
         return ControlResponse.json(.object(["removed": .string(id)]))
     }
@@ -170,7 +160,7 @@ struct ControlAPI: Sendable {
 
     private func neighbourAddress(_ context: ControlRequestContext) -> ServerAddress? {
         guard let raw = context.parameters.get("address") else { return nil }
-        return try? ServerAddress(parsing: raw.removingPercentEncoding ?? raw)
+        return ControlRequests.neighbourAddress(pathParameter: raw)
     }
 }
 
