@@ -53,7 +53,9 @@ final class TestClient: Sendable {
                     openedContinuation.yield()
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
-                            for await text in stream { try await outbound.write(.text(text)) }
+                            // A write the server no longer takes (it is closing us) must not end the connection
+                            // before its close frame, with the reason, has been read.
+                            for await text in stream { try? await outbound.write(.text(text)) }
                         }
                         group.addTask {
                             for try await message in inbound.messages(maxSize: 64 << 20) {
