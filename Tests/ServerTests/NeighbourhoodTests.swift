@@ -68,6 +68,27 @@ struct NeighbourhoodTests {
         await Mesh.stop(servers)
     }
 
+    @Test("a burst bigger than a client's outbound queue crosses the neighbour link without dropping it")
+    func burstAcrossTheLink() async throws {
+        // Clients of the sending server get a tiny queue; the link to the neighbour has its own, larger one
+        // (before, the link shared the clients' capacity and a burst cut it as a "slow consumer").
+        let servers = try await Mesh.start(2) { index, configuration in
+            configuration.limits.messagesPerSecondPerClient = 100_000
+            configuration.limits.messageBurstPerClient = 100_000
+            if index == 0 { configuration.limits.outboxCapacity = 8 }
+        }
+        let alice = try await TestClient.connected(to: servers[0])
+        let bob = try await TestClient.connected(to: servers[1])
+        _ = await bob.clientList { $0.fingerprints(at: servers[0].address).contains(alice.fingerprint) }
+        let burst = 2_000
+        for index in 0..<burst { _ = try alice.sendPublicChat("burst \(index)") }
+        #expect(await bob.waitForPublicChat("burst \(burst - 1)", from: alice))
+        #expect(bob.received.filter { $0.contains("burst ") }.count == burst)
+        #expect(servers[0].server.statistics.snapshot.dropped[.slowConsumer, default: 0] == 0)
+        #expect(await servers[0].hub.isLinked(servers[1].address))
+        await Mesh.stop(servers)
+    }
+
     @Test("server_hello from an unconfigured address or signed with the wrong key is refused")
     func fakeServerHello() async throws {
         let server = try await TestServer.start()

@@ -1,11 +1,14 @@
 import Core
 import OlafCrypto
-import Server
+public import Server
 import Testing
 
 /// In-process olafd servers on loopback, each configured with all the others as neighbours.
 public enum Mesh {
-    public static func start(_ count: Int) async throws -> [TestServer] {
+    /// - Parameter configure: adjusts server `index`'s configuration before it starts.
+    public static func start(
+        _ count: Int, configure: (_ index: Int, inout ServerConfiguration) -> Void = { _, _ in }
+    ) async throws -> [TestServer] {
         let ports = try (0..<count).map { _ in try TestPorts.free() }
         let keys = try (0..<count).map { _ in try TestKeys.server() }
         let addresses = try ports.map { try ServerAddress(parsing: "127.0.0.1:\($0)") }
@@ -14,7 +17,10 @@ public enum Mesh {
             let neighbours = (0..<count).filter { $0 != index }.map {
                 Neighbour(address: addresses[$0], publicKey: keys[$0].publicKey)
             }
-            servers.append(try await TestServer.start(port: ports[index], key: keys[index], neighbours: neighbours))
+            servers.append(
+                try await TestServer.start(port: ports[index], key: keys[index], neighbours: neighbours) {
+                    configure(index, &$0)
+                })
         }
         for server in servers {
             for other in servers where other !== server {

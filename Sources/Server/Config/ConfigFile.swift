@@ -21,7 +21,8 @@ public enum ConfigFile {
         "tls.certificate_file", "tls.key_file",
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
-        "limits.messages_per_second", "limits.message_burst", "limits.outbox_capacity", "limits.hello_timeout_seconds",
+        "limits.messages_per_second", "limits.message_burst", "limits.outbox_capacity",
+        "limits.neighbour_outbox_capacity", "limits.hello_timeout_seconds",
         "limits.max_connections_per_ip", "limits.hellos_per_minute_per_ip", "limits.hello_burst_per_ip",
         "limits.bytes_per_second", "limits.byte_burst", "limits.neighbour_frames_per_second",
         "limits.neighbour_frame_burst", "limits.neighbour_flood_close_seconds", "limits.uploads_per_minute_per_ip",
@@ -114,6 +115,9 @@ public enum ConfigFile {
         if let value = try reader.number("limits.messages_per_second") { limits.messagesPerSecondPerClient = value }
         if let value = try reader.number("limits.message_burst") { limits.messageBurstPerClient = value }
         if let value = try reader.positive("limits.outbox_capacity") { limits.outboxCapacity = Int(value) }
+        if let value = try reader.positive("limits.neighbour_outbox_capacity") {
+            limits.neighbourOutboxCapacity = Int(value)
+        }
         if let value = try reader.number("limits.hello_timeout_seconds") {
             limits.helloTimeout = .milliseconds(Int64(value * 1000))
         }

@@ -12,6 +12,9 @@ public struct ServerLimits: Sendable, Equatable {
     public var messageBurstPerClient: Double
     /// Frames that may wait for one peer before it counts as too slow and is disconnected.
     public var outboxCapacity: Int
+    /// The same for our dialled link to a neighbour, which carries as much as all our clients together: a burst
+    /// the neighbour reads without trouble must not cost the whole link (and its list) as a "slow consumer".
+    public var neighbourOutboxCapacity: Int
     /// How long a new connection has to send its first message.
     public var helloTimeout: Duration
     /// Per-address and per-link abuse limits (connections, hellos, bytes, neighbour frames, uploads).
@@ -19,14 +22,15 @@ public struct ServerLimits: Sendable, Equatable {
 
     public init(
         protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 500,
-        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, helloTimeout: Duration = .seconds(10),
-        abuse: AbuseLimits = AbuseLimits()
+        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, neighbourOutboxCapacity: Int = 65_536,
+        helloTimeout: Duration = .seconds(10), abuse: AbuseLimits = AbuseLimits()
     ) {
         self.protocolLimits = protocolLimits
         self.maxClients = maxClients
         self.messagesPerSecondPerClient = messagesPerSecondPerClient
         self.messageBurstPerClient = messageBurstPerClient
         self.outboxCapacity = outboxCapacity
+        self.neighbourOutboxCapacity = neighbourOutboxCapacity
         self.helloTimeout = helloTimeout
         self.abuse = abuse
     }

@@ -55,7 +55,7 @@ struct NeighbourDialer: Sendable {
             guard let neighbour = await hub.neighbour(at: address) else { return }
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
             let outbox = Outbox(
-                capacity: limits.outboxCapacity,
+                capacity: limits.neighbourOutboxCapacity,
                 forceClose: {
                     kill.yield()
                     kill.finish()
