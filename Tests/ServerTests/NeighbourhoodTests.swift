@@ -137,13 +137,10 @@ struct NeighbourhoodTests {
     func neighbourCannotClaimOurClients() async throws {
         let server = try await TestServer.start()
         let alice = try await TestClient.connected(to: server)
-        let neighbourKey = try TestKeys.server()
-        let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:\(try TestPorts.free())")
-        await server.hub.setNeighbour(Neighbour(address: neighbourAddress, publicKey: neighbourKey.publicKey))
-        let link = await TestClient(url: server.url, key: neighbourKey)
-        try link.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        let neighbour = try await FakeNeighbour.linked(to: server)
+        let neighbourAddress = neighbour.address
         let other = try TestKeys.user()
-        link.send(Frame.clientUpdate(ClientUpdate(clients: [alice.key.publicKey, other.publicKey])).text)
+        neighbour.sendClientUpdate([alice.key.publicKey, other.publicKey])
         let list = await alice.clientList { $0.fingerprints(at: neighbourAddress).count == 1 }
         #expect(list?.fingerprints(at: neighbourAddress) == [other.publicKey.fingerprint])
         #expect(list?.fingerprints(at: server.address) == [alice.fingerprint])
@@ -155,13 +152,10 @@ struct NeighbourhoodTests {
     func relayedSenderSpellings() async throws {
         let server = try await TestServer.start()
         let alice = try await TestClient.connected(to: server)
-        let neighbourKey = try TestKeys.server()
-        let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:\(try TestPorts.free())")
-        await server.hub.setNeighbour(Neighbour(address: neighbourAddress, publicKey: neighbourKey.publicKey))
-        let link = await TestClient(url: server.url, key: neighbourKey)
-        try link.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
+        let neighbour = try await FakeNeighbour.linked(to: server)
+        let (neighbourAddress, link) = (neighbour.address, neighbour.link)
         let remote = try TestKeys.user()
-        link.send(Frame.clientUpdate(ClientUpdate(clients: [remote.publicKey])).text)
+        neighbour.sendClientUpdate([remote.publicKey])
         _ = await alice.clientList { $0.fingerprints(at: neighbourAddress).count == 1 }
         let hex = SHA256Hasher.hash(utf8: remote.publicKey.canonicalPEM).map { byte in
             (byte < 16 ? "0" : "") + String(byte, radix: 16)
