@@ -42,16 +42,7 @@ extension AttackSuite {
                 let key = try #require(data["symm_keys"]?.arrayValue?.first)
                 data["destination_servers"] = .array([.string(server.address.canonical), .string(address)])
                 data["symm_keys"] = .array([key, key])
-                let dataString = JSONWriter.python(.object(data))
-                let counter = alice.nextCounter()
-                let signature = try alice.key.signPSS(
-                    sha256Digest: SignedEnvelope.signedDigest(data: dataString, counter: counter))
-                alice.send(
-                    JSONWriter.compact(
-                        .object([
-                            "type": "signed_data", "data": .string(dataString), "counter": .integer(counter),
-                            "signature": .string(Base64.encode(signature)),
-                        ])))
+                try alice.sendSigned(dataString: JSONWriter.python(.object(data)))
             }
             // A server_hello claiming the trap's address: refused, and the claimed address is never dialled back.
             let impostor = await TestClient(url: server.url, key: try TestKeys.server())

@@ -95,16 +95,7 @@ extension AttackSuite {
                 "type": "chat", "destination_servers": many, "iv": "AAAAAAAAAAAAAAAAAAAAAA==",
                 "symm_keys": .array(Array(repeating: .string("AA=="), count: 20_000)), "chat": "AA==",
             ]
-            let dataString = JSONWriter.python(.object(data))
-            let counter = alice.nextCounter()
-            let signature = try alice.key.signPSS(
-                sha256Digest: SignedEnvelope.signedDigest(data: dataString, counter: counter))
-            alice.send(
-                JSONWriter.compact(
-                    .object([
-                        "type": "signed_data", "data": .string(dataString), "counter": .integer(counter),
-                        "signature": .string(Base64.encode(signature)),
-                    ])))
+            try alice.sendSigned(dataString: JSONWriter.python(.object(data)))
             alice.send(
                 JSONWriter.compact(
                     .object(["type": "client_update", "clients": .array(Array(repeating: .string("x"), count: 50_000))])

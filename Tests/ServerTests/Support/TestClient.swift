@@ -108,6 +108,19 @@ final class TestClient: Sendable {
         return text
     }
 
+    /// Signs a `data` string exactly as given (it need not be a valid payload) with our key and the next counter,
+    /// and sends it as a `signed_data` frame: for hostile payloads that `SignedPayload` would refuse to build.
+    func sendSigned(dataString: String) throws {
+        let counter = nextCounter()
+        let signature = try key.signPSS(sha256Digest: SignedEnvelope.signedDigest(data: dataString, counter: counter))
+        send(
+            JSONWriter.compact(
+                .object([
+                    "type": "signed_data", "data": .string(dataString), "counter": .integer(counter),
+                    "signature": .string(Base64.encode(signature)),
+                ])))
+    }
+
     func sendHello() throws { try sendSigned(.hello(HelloData(publicKey: key.publicKey))) }
 
     @discardableResult
