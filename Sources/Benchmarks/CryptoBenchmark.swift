@@ -12,7 +12,7 @@ public enum CryptoBenchmark {
 
     /// Names of the measurements, in report order.
     public static let names = [
-        "pss_sign", "pss_verify", "envelope_verify", "oaep_encrypt", "oaep_decrypt", "aes_gcm_seal_1k",
+        "pss_sign", "pss_verify", "envelope_verify", "public_key_parse", "hello_first_verify", "oaep_encrypt", "oaep_decrypt", "aes_gcm_seal_1k",
         "aes_gcm_open_1k", "chat_seal_1", "chat_seal_10", "chat_open_1_of_10",
     ]
 
@@ -64,6 +64,24 @@ public enum CryptoBenchmark {
                 throw BenchmarkError.selfCheckFailed("envelope")
             }
         }
+        // A hello costs one fresh key parse plus one verification with a context the new key does not have yet.
+        let helloKeys = try HelloKeys.make(count: 64, digest: digest)
+        var next = 0
+        try measure("public_key_parse", "canonical PEM → RSA public key (policy, canonical DER/PEM, fingerprint)") {
+            let index = next % helloKeys.count
+            next &+= 1
+            guard try RSAPublicKey(pem: helloKeys[index].pem).fingerprint == helloKeys[index].fingerprint else {
+                throw BenchmarkError.selfCheckFailed("public key parse")
+            }
+        }
+        try measure("hello_first_verify", "parse a key + first PSS verify with it (creates its verify context)") {
+            let index = next % helloKeys.count
+            next &+= 1
+            let key = try RSAPublicKey(pem: helloKeys[index].pem)
+            guard key.isValidPSSSignature(helloKeys[index].signature, sha256Digest: digest) else {
+                throw BenchmarkError.selfCheckFailed("hello verify")
+            }
+        }
         try measure("oaep_encrypt", "RSA-2048 OAEP-SHA-256 wrap of a 16-byte key") {
             _ = try verifier.encryptOAEP(aesKey)
         }
@@ -84,6 +102,23 @@ public enum CryptoBenchmark {
             _ = try ChatCipher.open(groupChat, with: recipientKeys[9])
         }
         return results
+    }
+}
+
+/// Distinct public keys (canonical PEM, fingerprint) with a signature over one digest: every parse is a real one.
+private struct HelloKeys {
+    let pem: String
+    let fingerprint: String
+    let signature: [UInt8]
+
+    /// `count` freshly generated keys (~0.1 s each, before any timing), each with its signature over `digest`.
+    static func make(count: Int, digest: [UInt8]) throws -> [HelloKeys] {
+        try (0..<count).map { _ in
+            let key = try RSAPrivateKey.generate()
+            return HelloKeys(
+                pem: key.publicKey.canonicalPEM, fingerprint: key.publicKey.fingerprint,
+                signature: try key.signPSS(sha256Digest: digest))
+        }
     }
 }
 
