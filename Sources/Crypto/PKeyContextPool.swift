@@ -69,7 +69,7 @@ final class PKeyContextPool: @unchecked Sendable {
 }
 
 /// An idle EVP_PKEY_CTX parked in a pool.
-private struct IdleContext: @unchecked Sendable {
+struct IdleContext: @unchecked Sendable {
     // @unchecked Sendable: an idle context is referenced only from the pool's Mutex-protected array; it moves
     // out of the array (under the lock) before any thread uses it, so it is never shared between threads.
     let pointer: OpaquePointer

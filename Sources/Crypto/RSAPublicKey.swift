@@ -24,7 +24,21 @@ public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConv
     }
 
     /// Parses DER-encoded SubjectPublicKeyInfo; refuses anything but RSA-2048 with e = 65537.
+    ///
+    /// The usual input, the canonical 294-byte encoding of such a key, is imported directly from its modulus
+    /// (see `CanonicalRSASPKI`); anything else goes through OpenSSL's general decoder and the key policy, and
+    /// comes out re-encoded canonically. Both ways accept and refuse the same inputs.
     public convenience init(spkiDER der: [UInt8]) throws(CryptoError) {
+        if let modulus = CanonicalRSASPKI.modulus(in: der) {
+            // The layout fixes RSA, 2048 bits and e = 65537, and is its own canonical encoding.
+            try self.init(taking: RSAPublicKeyImporter.shared.publicKey(modulus: modulus), canonicalDER: der)
+        } else {
+            try self.init(decodingSPKI: der)
+        }
+    }
+
+    /// The general path: OpenSSL's DER decoder, the key policy, and OpenSSL's canonical re-encoding.
+    convenience init(decodingSPKI der: [UInt8]) throws(CryptoError) {
         guard !der.isEmpty else { throw .invalidPEM("empty DER") }
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
@@ -40,24 +54,24 @@ public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConv
             OpenSSLErrorQueue.clear()
             throw .invalidPEM("the body is not a DER SubjectPublicKeyInfo")
         }
+        let canonicalDER: [UInt8]
         do {
             try RSAKeyPolicy.check(parsed)
+            canonicalDER = try Self.encodeSPKI(parsed)
         } catch {
             EVP_PKEY_free(parsed)
             throw error
         }
-        try self.init(taking: parsed)
+        self.init(taking: parsed, canonicalDER: canonicalDER)
     }
 
-    /// Takes ownership of an EVP_PKEY that already passed `RSAKeyPolicy.check`.
-    init(taking key: OpaquePointer) throws(CryptoError) {
-        let der: [UInt8]
-        do {
-            der = try Self.encodeSPKI(key)
-        } catch {
-            EVP_PKEY_free(key)
-            throw error
-        }
+    /// Takes ownership of an EVP_PKEY that satisfies `RSAKeyPolicy` and whose canonical SPKI DER is
+    /// `canonicalDER`.
+    init(taking key: OpaquePointer, canonicalDER der: [UInt8]) {
+        // Debug builds (the tests) double-check what the fast path takes for granted.
+        assert(
+            (try? RSAKeyPolicy.check(key)) != nil && (try? Self.encodeSPKI(key)) == der,
+            "the key breaks the policy or its canonical DER differs")
         self.key = key
         self.spkiDER = der
         self.canonicalPEM = PEM.canonical(der: der)
