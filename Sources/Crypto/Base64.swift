@@ -48,8 +48,22 @@ public enum Base64 {
 
     /// Decodes after removing ASCII whitespace (spaces, tabs, CR, LF): for PEM bodies wrapped at any width.
     public static func decodeIgnoringWhitespace(_ text: String) -> [UInt8]? {
-        let compact = text.utf8.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        var text = text
+        return text.withUTF8 { decodeIgnoringWhitespace(utf8: $0) }
+    }
+
+    /// `decodeIgnoringWhitespace(_:)` of UTF-8/ASCII bytes; input without whitespace is decoded in place.
+    public static func decodeIgnoringWhitespace(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard input.contains(where: isWhitespace) else { return decode(utf8: UnsafeRawBufferPointer(input)) }
+        var compact: [UInt8] = []
+        compact.reserveCapacity(input.count)
+        for byte in input where !isWhitespace(byte) { compact.append(byte) }
         return compact.withUnsafeBytes { decode(utf8: $0) }
+    }
+
+    /// Space, tab, LF or CR.
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// Strict decode of UTF-8/ASCII bytes; see `decode(_:)`.

@@ -9,22 +9,27 @@ public enum PEM {
     public static func decodeBlock(_ text: String, header: String = publicKeyHeader, footer: String = publicKeyFooter)
         throws(CryptoError) -> [UInt8]
     {
-        let bytes = Array(text.utf8)
-        guard let headerEnd = firstIndex(of: Array(header.utf8), in: bytes, from: 0)?.upperBound else {
-            throw .invalidPEM("missing \"\(header)\" line")
+        var text = text
+        let decoded: Result<[UInt8], CryptoError> = text.withUTF8 { bytes in
+            guard let headerEnd = firstIndex(of: Array(header.utf8), in: bytes, from: 0)?.upperBound else {
+                return .failure(.invalidPEM("missing \"\(header)\" line"))
+            }
+            guard let footerStart = firstIndex(of: Array(footer.utf8), in: bytes, from: headerEnd)?.lowerBound else {
+                return .failure(.invalidPEM("missing \"\(footer)\" line"))
+            }
+            let body = UnsafeBufferPointer(rebasing: bytes[headerEnd..<footerStart])
+            guard let der = Base64.decodeIgnoringWhitespace(utf8: body), !der.isEmpty else {
+                return .failure(.invalidPEM("the body between the armour lines is not valid base64"))
+            }
+            return .success(der)
         }
-        guard let footerStart = firstIndex(of: Array(footer.utf8), in: bytes, from: headerEnd)?.lowerBound else {
-            throw .invalidPEM("missing \"\(footer)\" line")
-        }
-        let body = String(decoding: bytes[headerEnd..<footerStart], as: UTF8.self)
-        guard let der = Base64.decodeIgnoringWhitespace(body), !der.isEmpty else {
-            throw .invalidPEM("the body between the armour lines is not valid base64")
-        }
-        return der
+        return try decoded.get()
     }
 
     /// The range of the first occurrence of `needle` in `haystack` at or after `start`.
-    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Range<Int>? {
+    private static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int)
+        -> Range<Int>?
+    {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         var i = start
         while i + needle.count <= haystack.count {
