@@ -13,7 +13,7 @@ struct OlafBenchCommand: AsyncParsableCommand {
         ])
 }
 
-/// `olaf-bench crypto [--seconds S] [--json] [--no-openssl]`.
+/// `olaf-bench crypto [--seconds S] [--json] [--no-openssl] [--only NAME,...]`.
 struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto",
@@ -28,9 +28,27 @@ struct CryptoCommand: ParsableCommand {
     @Flag(name: .customLong("no-openssl"), help: "Skip the `openssl speed rsa2048` baseline.")
     var noOpenSSL = false
 
+    @Option(
+        help: "Run only these measurements (comma-separated, e.g. public_key_parse,hello_first_verify); no baseline.")
+    var only: String?
+
+    func validate() throws {
+        let unknown = selection?.subtracting(CryptoBenchmark.names) ?? []
+        guard unknown.isEmpty else {
+            throw ValidationError(
+                "unknown measurement(s) \(unknown.sorted().joined(separator: ", ")); known: "
+                    + CryptoBenchmark.names.joined(separator: ", "))
+        }
+    }
+
+    private var selection: Set<String>? {
+        only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+    }
+
     func run() throws {
-        let results = try CryptoBenchmark.run(seconds: seconds)
-        let baseline = noOpenSSL ? nil : try OpenSSLSpeed.measure(seconds: max(1, Int(seconds.rounded())))
+        let results = try CryptoBenchmark.run(seconds: seconds, only: selection)
+        let baseline =
+            noOpenSSL || only != nil ? nil : try OpenSSLSpeed.measure(seconds: max(1, Int(seconds.rounded())))
         var figures = results.map { ($0.name, $0.opsPerSecond) }
         if let baseline {
             figures.append(("openssl_rsa2048_sign", baseline.signPerSecond))
