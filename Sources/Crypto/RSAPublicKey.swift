@@ -137,6 +137,8 @@ public final class RSAPublicKey: @unchecked Sendable, Hashable, CustomStringConv
     }
 
     public static func == (lhs: RSAPublicKey, rhs: RSAPublicKey) -> Bool { lhs.spkiDER == rhs.spkiDER }
-    public func hash(into hasher: inout Hasher) { hasher.combine(spkiDER) }
+    /// Hashes the DER as one byte block (`combine([UInt8])` would feed the 294 bytes one call at a time; client
+    /// lists deduplicate thousands of keys per push).
+    public func hash(into hasher: inout Hasher) { spkiDER.withUnsafeBytes { hasher.combine(bytes: $0) } }
     public var description: String { "RSAPublicKey(\(fingerprint))" }
 }

@@ -44,6 +44,7 @@ struct PublicKeyFastPathTests {
             #expect(fast.canonicalPEM == decoded.canonicalPEM)
             #expect(fast.fingerprint == decoded.fingerprint)
             #expect(fast.fingerprint == Base64.encode(SHA256Hasher.hash(utf8: fast.canonicalPEM)))
+            #expect(fast == decoded && fast.hashValue == decoded.hashValue && Set([fast, decoded]).count == 1)
             #expect(try RSAPublicKey(pem: fast.canonicalPEM).fingerprint == decoded.fingerprint)
 
             let signature = try privateKey.signPSS(message)
