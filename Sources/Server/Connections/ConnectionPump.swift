@@ -3,7 +3,7 @@ import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
 
-/// Runs one WebSocket connection: a writer draining the connection's `Outbox`, and a reader, side by side
+/// Runs one WebSocket connection: a writer or closer for the connection's `Outbox`, and a reader, side by side
 /// until either ends (peer closed, we closed, a protocol error). Structured: both are child tasks of one group.
 enum ConnectionPump {
     /// How long we wait for the peer's reply to our close frame before dropping the socket.
@@ -17,24 +17,65 @@ enum ConnectionPump {
         outbox: Outbox, outbound: WebSocketOutboundWriter, watchdogs: [@Sendable () async throws -> Void] = [],
         reader: @escaping @Sendable () async throws -> Void
     ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await drain(outbox, into: outbound) }
-            group.addTask { try await reader() }
-            for watchdog in watchdogs { group.addTask { try await watchdog() } }
+        try await withThrowingTaskGroup(of: Part.self) { group in
+            group.addTask {
+                try await drain(outbox, into: outbound)
+                return .writer
+            }
+            group.addTask {
+                try await reader()
+                return .reader
+            }
+            for watchdog in watchdogs {
+                group.addTask {
+                    try await watchdog()
+                    return .other
+                }
+            }
             defer { group.cancelAll() }
-            _ = try await group.next()
+            switch try await group.next() {
+            case .writer?:
+                // Our close frame is out: give the peer a short while to answer it (the reader then ends).
+                try await awaitFirst(of: [.reader], in: &group)
+            case .reader? where outbox.requestedClose != nil:
+                // We asked to close (e.g. refused a message) and the reader is done: still send the close frame.
+                try await awaitFirst(of: [.writer], in: &group)
+            default:
+                break
+            }
         }
     }
 
-    /// Writes queued frames in order; after the outbox is closed, sends the requested close frame and waits a
-    /// short grace period for the peer's answer (the reader ends the group when it arrives).
+    /// The connection's child tasks.
+    private enum Part: Sendable { case writer, reader, other }
+
+    /// Waits until one of `parts` ends, or `closeGrace` has passed.
+    private static func awaitFirst(of parts: Set<Part>, in group: inout ThrowingTaskGroup<Part, any Error>)
+        async throws
+    {
+        group.addTask {
+            try await Task.sleep(for: closeGrace)
+            return .other
+        }
+        while let part = try await group.next() {
+            if parts.contains(part) || part == .other { return }
+        }
+    }
+
+    /// Writes queued frames in order (a writer task only for outboxes that do not drain on their channel); after
+    /// the outbox is closed, sends the requested close frame. Ends without one when cancelled before a close.
     private static func drain(_ outbox: Outbox, into outbound: WebSocketOutboundWriter) async throws {
-        for await frame in outbox.frames {
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+        if outbox.needsWriterTask {
+            while let batch = await outbox.nextBatch() {
+                for frame in batch {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                }
+            }
+        } else {
+            await outbox.waitUntilClosed()
         }
         guard let request = outbox.requestedClose else { return }
         try? await outbound.close(request.code, reason: request.reason)
-        try await Task.sleep(for: closeGrace)
     }
 }
 

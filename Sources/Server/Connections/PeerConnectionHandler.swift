@@ -14,7 +14,7 @@ struct PeerConnectionHandler: Sendable {
         async throws
     {
         let limits = context.limits
-        let outbox = Outbox(capacity: limits.outboxCapacity, forceClose: { channel.close(promise: nil) })
+        let outbox = Outbox(capacity: limits.outboxCapacity, channel: channel)
         let greeted = OnceFlag()
         let helloWatchdog: @Sendable () async throws -> Void = {
             try await Task.sleep(for: limits.helloTimeout)
