@@ -3,12 +3,40 @@ import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
 
-/// Runs one WebSocket connection: a writer or closer for the connection's `Outbox`, and a reader, side by side
-/// until either ends (peer closed, we closed, a protocol error). Structured: both are child tasks of one group.
+/// Runs one WebSocket connection: its reader, and a writer or closer for the connection's `Outbox`, side by side
+/// until either ends (peer closed, we closed, a protocol error). Structured: one task group per connection.
 enum ConnectionPump {
     /// How long we wait for the peer's reply to our close frame before dropping the socket.
     static let closeGrace: Duration = .seconds(2)
 
+    /// For an outbox that drains on its channel (every accepted connection): the reader runs in the calling task
+    /// and one child task waits for a close request, sends the close frame, and drops the socket if the peer does
+    /// not answer within `closeGrace` (which ends the reader). One child per connection, not three: each task
+    /// costs a few KiB of memory for as long as the connection lives.
+    static func runOnChannel(
+        outbox: Outbox, outbound: WebSocketOutboundWriter, reader: () async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await outbox.waitUntilClosed()
+                guard !Task.isCancelled, let request = outbox.owedClose else { return }
+                try? await outbound.close(request.code, reason: request.reason)
+                try? await Task.sleep(for: closeGrace)
+                if !Task.isCancelled { outbox.dropConnection() }
+            }
+            defer { group.cancelAll() }
+            try await reader()
+            // The reader stopped (e.g. it refused a message) before the closer ran: the close frame is still owed.
+            // Sending it twice is harmless: the WebSocket handler sends only the first.
+            if let request = outbox.owedClose {
+                await outbox.waitUntilClosed()
+                try? await outbound.close(request.code, reason: request.reason)
+            }
+        }
+    }
+
+    /// For an outbox drained by a writer task (our dialled neighbour link): writer, reader and watchdogs are
+    /// child tasks.
     /// - Parameters:
     ///   - watchdogs: tasks that run beside the connection and never return on their own (they sleep until
     ///     cancelled); they close the outbox when something is overdue (e.g. no hello in time).

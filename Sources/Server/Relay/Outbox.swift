@@ -33,6 +33,8 @@ public final class Outbox: Sendable {
         var closeRequest: CloseRequest?
         /// No frame is accepted any more (closed or killed).
         var finished = false
+        /// `kill()` was called: the socket is gone, no close handshake.
+        var killed = false
         /// Channel mode: a drain job is queued on the event loop.
         var drainScheduled = false
         /// Channel mode: the socket was not writable; a drain runs once the last write completes.
@@ -127,6 +129,7 @@ public final class Outbox: Sendable {
         let waiter = state.withLock { state in
             if state.closeRequest == nil { state.closeRequest = .tooSlow }
             state.finished = true
+            state.killed = true
             state.queue.removeAll()
             return state.takeWaiter()
         }
@@ -136,6 +139,12 @@ public final class Outbox: Sendable {
 
     /// The close requested through `close` or `kill`, if any.
     public var requestedClose: CloseRequest? { state.withLock { $0.closeRequest } }
+
+    /// The close frame still owed to the peer: the one requested through `close` (nil if none, or after `kill`).
+    var owedClose: CloseRequest? { state.withLock { $0.killed ? nil : $0.closeRequest } }
+
+    /// Drops the socket without a close handshake (the peer did not answer ours in time).
+    func dropConnection() { forceClose() }
 
     // MARK: Channel mode
 
@@ -207,7 +216,7 @@ public final class Outbox: Sendable {
     /// frames still queued were handed to the channel; the close frame can then follow them.
     func waitUntilClosed() async {
         while !state.withLock({ $0.finished || $0.waiterCancelled }) { await waitForChange(orFrames: false) }
-        if let channel { await drainForClose(on: channel) }
+        if let channel, state.withLock({ $0.finished && !$0.killed }) { await drainForClose(on: channel) }
     }
 
     /// Suspends until the outbox closes, the task is cancelled, or (`orFrames`) a frame is queued.
