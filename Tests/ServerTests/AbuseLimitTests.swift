@@ -150,7 +150,9 @@ struct AbuseLimitTests {
         let flooder = try await TestClient.connected(to: server)
         for index in 0..<20 { try flooder.sendPublicChat("flood \(index)") }
         #expect(await flooder.waitUntilClosed())
-        #expect(flooder.closeReason == "message rate limit exceeded")
+        #expect(
+            flooder.closeReason == "message rate limit exceeded",
+            "code \(String(describing: flooder.closeCode)) failure \(String(describing: flooder.failureText))")
         #expect(Self.refusals(server, .messageRate) == 1)
         #expect(try await Self.stillChatting(pair, "calm"))
         await server.stop()

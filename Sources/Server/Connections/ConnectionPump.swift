@@ -3,12 +3,40 @@ import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
 
-/// Runs one WebSocket connection: a writer draining the connection's `Outbox`, and a reader, side by side
-/// until either ends (peer closed, we closed, a protocol error). Structured: both are child tasks of one group.
+/// Runs one WebSocket connection: its reader, and a writer or closer for the connection's `Outbox`, side by side
+/// until either ends (peer closed, we closed, a protocol error). Structured: one task group per connection.
 enum ConnectionPump {
     /// How long we wait for the peer's reply to our close frame before dropping the socket.
     static let closeGrace: Duration = .seconds(2)
 
+    /// For an outbox that drains on its channel (every accepted connection): the reader runs in the calling task
+    /// and one child task waits for a close request, sends the close frame, and drops the socket if the peer does
+    /// not answer within `closeGrace` (which ends the reader). One child per connection, not three: each task
+    /// costs a few KiB of memory for as long as the connection lives.
+    static func runOnChannel(
+        outbox: Outbox, outbound: WebSocketOutboundWriter, reader: () async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await outbox.waitUntilClosed()
+                guard !Task.isCancelled, let request = outbox.owedClose else { return }
+                try? await outbound.close(request.code, reason: request.reason)
+                try? await Task.sleep(for: closeGrace)
+                if !Task.isCancelled { outbox.dropConnection() }
+            }
+            defer { group.cancelAll() }
+            try await reader()
+            // The reader stopped (e.g. it refused a message) before the closer ran: the close frame is still owed.
+            // Sending it twice is harmless: the WebSocket handler sends only the first.
+            if let request = outbox.owedClose {
+                await outbox.waitUntilClosed()
+                try? await outbound.close(request.code, reason: request.reason)
+            }
+        }
+    }
+
+    /// For an outbox drained by a writer task (our dialled neighbour link): writer, reader and watchdogs are
+    /// child tasks.
     /// - Parameters:
     ///   - watchdogs: tasks that run beside the connection and never return on their own (they sleep until
     ///     cancelled); they close the outbox when something is overdue (e.g. no hello in time).
@@ -17,24 +45,65 @@ enum ConnectionPump {
         outbox: Outbox, outbound: WebSocketOutboundWriter, watchdogs: [@Sendable () async throws -> Void] = [],
         reader: @escaping @Sendable () async throws -> Void
     ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await drain(outbox, into: outbound) }
-            group.addTask { try await reader() }
-            for watchdog in watchdogs { group.addTask { try await watchdog() } }
+        try await withThrowingTaskGroup(of: Part.self) { group in
+            group.addTask {
+                try await drain(outbox, into: outbound)
+                return .writer
+            }
+            group.addTask {
+                try await reader()
+                return .reader
+            }
+            for watchdog in watchdogs {
+                group.addTask {
+                    try await watchdog()
+                    return .other
+                }
+            }
             defer { group.cancelAll() }
-            _ = try await group.next()
+            switch try await group.next() {
+            case .writer?:
+                // Our close frame is out: give the peer a short while to answer it (the reader then ends).
+                try await awaitFirst(of: [.reader], in: &group)
+            case .reader? where outbox.requestedClose != nil:
+                // We asked to close (e.g. refused a message) and the reader is done: still send the close frame.
+                try await awaitFirst(of: [.writer], in: &group)
+            default:
+                break
+            }
         }
     }
 
-    /// Writes queued frames in order; after the outbox is closed, sends the requested close frame and waits a
-    /// short grace period for the peer's answer (the reader ends the group when it arrives).
+    /// The connection's child tasks.
+    private enum Part: Sendable { case writer, reader, other }
+
+    /// Waits until one of `parts` ends, or `closeGrace` has passed.
+    private static func awaitFirst(of parts: Set<Part>, in group: inout ThrowingTaskGroup<Part, any Error>)
+        async throws
+    {
+        group.addTask {
+            try await Task.sleep(for: closeGrace)
+            return .other
+        }
+        while let part = try await group.next() {
+            if parts.contains(part) || part == .other { return }
+        }
+    }
+
+    /// Writes queued frames in order (a writer task only for outboxes that do not drain on their channel); after
+    /// the outbox is closed, sends the requested close frame. Ends without one when cancelled before a close.
     private static func drain(_ outbox: Outbox, into outbound: WebSocketOutboundWriter) async throws {
-        for await frame in outbox.frames {
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+        if outbox.needsWriterTask {
+            while let batch = await outbox.nextBatch() {
+                for frame in batch {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                }
+            }
+        } else {
+            await outbox.waitUntilClosed()
         }
         guard let request = outbox.requestedClose else { return }
         try? await outbound.close(request.code, reason: request.reason)
-        try await Task.sleep(for: closeGrace)
     }
 }
 

@@ -14,18 +14,19 @@ struct PeerConnectionHandler: Sendable {
         async throws
     {
         let limits = context.limits
-        let outbox = Outbox(capacity: limits.outboxCapacity, forceClose: { channel.close(promise: nil) })
+        let outbox = Outbox(capacity: limits.outboxCapacity, channel: channel)
         let greeted = OnceFlag()
-        let helloWatchdog: @Sendable () async throws -> Void = {
-            try await Task.sleep(for: limits.helloTimeout)
+        // A job on the connection's event loop, not a task: a task sleeping beside every connection costs memory.
+        let helloTimeout = limits.helloTimeout
+        let helloDeadline = channel.eventLoop.scheduleTask(in: TimeAmount(helloTimeout)) {
             if !greeted.isSet {
-                outbox.close(code: .policyViolation, reason: "no hello or server_hello within \(limits.helloTimeout)")
+                outbox.close(code: .policyViolation, reason: "no hello or server_hello within \(helloTimeout)")
             }
-            try await Task.sleep(for: .forever)
         }
+        defer { helloDeadline.cancel() }
         let overLimit = context.abuse.isOverConnectionLimit(channel)
         let remoteAddress = channel.remoteAddress
-        try await ConnectionPump.run(outbox: outbox, outbound: outbound, watchdogs: [helloWatchdog]) {
+        try await ConnectionPump.runOnChannel(outbox: outbox, outbound: outbound) {
             var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
             guard let first = try await messages.next() else { return }
             greeted.set()

@@ -7,62 +7,234 @@ public import NIOWebSocket
 ///
 /// Producers (the hub, fanning out) never wait: `send` either queues the frame or reports that the peer has
 /// fallen `capacity` frames behind, in which case the caller disconnects it, so one slow reader never stalls
-/// anyone else. The connection's writer task drains `frames`.
+/// anyone else.
 ///
 /// Frames are queued as the UTF-8 bytes of the text frame in a `ByteBuffer`: a fan-out encodes a frame once and
 /// every outbox shares that one buffer (copy-on-write, never written), instead of each writer copying a String.
+///
+/// Two ways to drain it:
+/// - **On the channel** (`init(capacity:channel:)`, every accepted connection): the first frame queued schedules
+///   one job on the connection's event loop, which writes every frame queued by then and flushes once — one
+///   `writev` for a burst instead of one per frame. While the socket is not writable (the kernel and NIO's own
+///   buffer are full) frames stay here; only those count towards `capacity`.
+/// - **By a writer task** (`init(capacity:forceClose:)`, our dialled neighbour link, whose WebSocket client gives
+///   no channel): `nextBatch()` hands the writer everything queued so far.
 public final class Outbox: Sendable {
-    /// Frames to write, in order; ends when the outbox is closed.
-    public let frames: AsyncStream<ByteBuffer>
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
-    private let closeRequest = Mutex<CloseRequest?>(nil)
-    private let forceClose: @Sendable () -> Void
-
     /// Why and how the connection is being closed by us.
     public struct CloseRequest: Sendable {
         public let code: WebSocketErrorCode
         public let reason: String
+
+        static let tooSlow = CloseRequest(code: .policyViolation, reason: "too slow: not reading")
     }
 
+    private struct State {
+        var queue: [ByteBuffer] = []
+        var closeRequest: CloseRequest?
+        /// No frame is accepted any more (closed or killed).
+        var finished = false
+        /// `kill()` was called: the socket is gone, no close handshake.
+        var killed = false
+        /// Channel mode: a drain job is queued on the event loop.
+        var drainScheduled = false
+        /// Channel mode: the socket was not writable; a drain runs once the last write completes.
+        var awaitingWritability = false
+        /// Channel mode: the future of the last frame written (it completes once the socket took it).
+        var lastWrite: EventLoopFuture<Void>?
+        /// The one task waiting on this outbox: the writer for its next batch, or (channel mode) the closer.
+        var waiter: CheckedContinuation<Void, Never>?
+        var waiterCancelled = false
+
+        mutating func takeWaiter() -> CheckedContinuation<Void, Never>? {
+            defer { waiter = nil }
+            return waiter
+        }
+    }
+
+    private let capacity: Int
+    private let channel: (any Channel)?
+    private let forceClose: @Sendable () -> Void
+    private let state = Mutex(State())
+
+    /// An outbox drained on `channel`'s event loop (coalesced writes, one flush per burst).
+    /// - Parameter capacity: frames that may wait while the socket is not writable before the peer counts as slow.
+    public init(capacity: Int, channel: any Channel) {
+        self.capacity = capacity
+        self.channel = channel
+        self.forceClose = { channel.close(promise: nil) }
+    }
+
+    /// An outbox drained by a writer task through `nextBatch()`.
     /// - Parameters:
     ///   - capacity: frames that may wait before the peer counts as too slow.
     ///   - forceClose: closes the underlying socket at once (no close handshake).
     public init(capacity: Int, forceClose: @escaping @Sendable () -> Void) {
-        (frames, continuation) = AsyncStream.makeStream(
-            of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.capacity = capacity
+        self.channel = nil
         self.forceClose = forceClose
     }
 
-    /// Queues `frame`; false when the queue is full or closed (the caller should `kill()` a full one).
+    /// Whether a writer task must drain this outbox (`nextBatch()`); false when it drains itself on the channel.
+    var needsWriterTask: Bool { channel == nil }
+
+    // MARK: Producers
+
+    /// What became of a frame handed to `send`.
+    public enum SendResult: Sendable {
+        case queued
+        /// The peer is `capacity` frames behind: the caller should `kill()` it.
+        case full
+        /// The outbox is closing or closed; the frame was dropped (nothing to do).
+        case closed
+    }
+
+    /// Queues a text frame.
     @discardableResult
-    public func send(_ frame: String) -> Bool {
+    public func send(_ frame: String) -> SendResult {
         send(ByteBuffer(string: frame))
     }
 
     /// Queues a text frame given as its UTF-8 bytes (shared, not copied, when the same buffer goes to many outboxes).
     @discardableResult
-    public func send(_ frame: ByteBuffer) -> Bool {
-        if case .enqueued = continuation.yield(frame) { return true }
-        return false
+    public func send(_ frame: ByteBuffer) -> SendResult {
+        let (result, wake, scheduleDrain) = state.withLock {
+            state -> (SendResult, CheckedContinuation<Void, Never>?, Bool) in
+            if state.finished { return (.closed, nil, false) }
+            if state.queue.count >= capacity { return (.full, nil, false) }
+            state.queue.append(frame)
+            // A writer task waits for frames; in channel mode the one waiter is the closer, which frames don't concern.
+            guard channel != nil else { return (.queued, state.takeWaiter(), false) }
+            guard !state.drainScheduled, !state.awaitingWritability else { return (.queued, nil, false) }
+            state.drainScheduled = true
+            return (.queued, nil, true)
+        }
+        wake?.resume()
+        if scheduleDrain, let channel { channel.eventLoop.execute { self.drain(on: channel, evenIfBlocked: false) } }
+        return result
     }
 
-    /// Ends the stream after the queued frames; the writer then sends a close frame with `code` and `reason`.
+    /// Stops accepting frames; the frames already queued are still written, then a close frame with `code` and
+    /// `reason` (sent by the connection's pump).
     public func close(code: WebSocketErrorCode, reason: String) {
-        closeRequest.withLock { request in
-            if request == nil { request = CloseRequest(code: code, reason: reason) }
+        let waiter = state.withLock { state in
+            if state.closeRequest == nil { state.closeRequest = CloseRequest(code: code, reason: reason) }
+            state.finished = true
+            return state.takeWaiter()
         }
-        continuation.finish()
+        waiter?.resume()
     }
 
     /// Drops queued frames and closes the socket immediately (for peers that stopped reading).
     public func kill() {
-        closeRequest.withLock { request in
-            if request == nil { request = CloseRequest(code: .policyViolation, reason: "too slow: not reading") }
+        let waiter = state.withLock { state in
+            if state.closeRequest == nil { state.closeRequest = .tooSlow }
+            state.finished = true
+            state.killed = true
+            state.queue.removeAll()
+            return state.takeWaiter()
         }
-        continuation.finish()
+        waiter?.resume()
         forceClose()
     }
 
     /// The close requested through `close` or `kill`, if any.
-    public var requestedClose: CloseRequest? { closeRequest.withLock { $0 } }
+    public var requestedClose: CloseRequest? { state.withLock { $0.closeRequest } }
+
+    /// The close frame still owed to the peer: the one requested through `close` (nil if none, or after `kill`).
+    var owedClose: CloseRequest? { state.withLock { $0.killed ? nil : $0.closeRequest } }
+
+    /// Drops the socket without a close handshake (the peer did not answer ours in time).
+    func dropConnection() { forceClose() }
+
+    // MARK: Channel mode
+
+    /// Runs on the event loop: writes every queued frame and flushes once. While the socket is not writable it
+    /// waits for the last write to complete instead (unless `evenIfBlocked`, for the final drain before a close).
+    private func drain(on channel: any Channel, evenIfBlocked: Bool) {
+        channel.eventLoop.preconditionInEventLoop()
+        let writable = channel.isWritable
+        let (batch, waitFor) = state.withLock { state -> ([ByteBuffer], EventLoopFuture<Void>?) in
+            state.drainScheduled = false
+            guard writable || evenIfBlocked else {
+                state.awaitingWritability = true
+                // Wait on a given write once only: if the socket is still full when it completed, poll instead.
+                defer { state.lastWrite = nil }
+                return ([], state.lastWrite)
+            }
+            state.awaitingWritability = false
+            var batch: [ByteBuffer] = []
+            swap(&batch, &state.queue)
+            return (batch, nil)
+        }
+        if !writable && !evenIfBlocked {
+            // Resume once the socket took our last frame; if it never wrote one (someone else filled it), poll.
+            if let waitFor {
+                waitFor.whenComplete { _ in self.drain(on: channel, evenIfBlocked: false) }
+            } else {
+                channel.eventLoop.scheduleTask(in: .milliseconds(5)) { self.drain(on: channel, evenIfBlocked: false) }
+            }
+            return
+        }
+        guard !batch.isEmpty else { return }
+        var last: EventLoopFuture<Void>?
+        for frame in batch {
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: promise)
+            last = promise.futureResult
+        }
+        channel.flush()
+        state.withLock { $0.lastWrite = last }
+    }
+
+    /// Writes whatever is still queued (writable or not: the queue is bounded) and flushes; returns once the
+    /// frames are handed to the channel, so a close frame written afterwards follows them.
+    private func drainForClose(on channel: any Channel) async {
+        try? await channel.eventLoop.submit { self.drain(on: channel, evenIfBlocked: true) }.get()
+    }
+
+    // MARK: Waiting
+
+    /// Writer-task mode: the next frames to write, in order; nil once the outbox is closed and empty (or the
+    /// calling task is cancelled).
+    func nextBatch() async -> [ByteBuffer]? {
+        while true {
+            let batch = state.withLock { state -> [ByteBuffer]? in
+                guard state.queue.isEmpty else {
+                    var batch: [ByteBuffer] = []
+                    swap(&batch, &state.queue)
+                    return batch
+                }
+                return state.finished || state.waiterCancelled ? nil : []
+            }
+            guard let batch else { return nil }
+            if !batch.isEmpty { return batch }
+            await waitForChange(orFrames: true)
+        }
+    }
+
+    /// Channel mode: returns once `close` or `kill` was called (or the calling task is cancelled), after the
+    /// frames still queued were handed to the channel; the close frame can then follow them.
+    func waitUntilClosed() async {
+        while !state.withLock({ $0.finished || $0.waiterCancelled }) { await waitForChange(orFrames: false) }
+        if let channel, state.withLock({ $0.finished && !$0.killed }) { await drainForClose(on: channel) }
+    }
+
+    /// Suspends until the outbox closes, the task is cancelled, or (`orFrames`) a frame is queued.
+    private func waitForChange(orFrames: Bool) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.finished || state.waiterCancelled || (orFrames && !state.queue.isEmpty) { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in
+                state.waiterCancelled = true
+                return state.takeWaiter()
+            }?.resume()
+        }
+    }
 }

@@ -179,19 +179,27 @@ public actor RelayHub {
         let frame = ByteBuffer(string: text)
         var deliveries = 0
         for (fingerprint, client) in clients where fingerprint != sender {
-            if client.outbox.send(frame) {
-                deliveries += 1
-            } else {
-                slowConsumer(client.outbox, name: fingerprint)
-            }
+            if queue(frame, on: client.outbox, peer: fingerprint) { deliveries += 1 }
         }
         return deliveries
     }
 
     private func send(_ frame: String, to outbox: Outbox, link: ServerAddress) -> Int {
-        if outbox.send(frame) { return 1 }
-        slowConsumer(outbox, name: "neighbour \(link)")
-        return 0
+        queue(ByteBuffer(string: frame), on: outbox, peer: "neighbour \(link)") ? 1 : 0
+    }
+
+    /// Queues `frame` for one peer; true when queued. A peer whose outbox is full is disconnected as too slow; one
+    /// that is already closing just misses the frame.
+    private func queue(_ frame: ByteBuffer, on outbox: Outbox, peer: @autoclosure () -> String) -> Bool {
+        switch outbox.send(frame) {
+        case .queued:
+            return true
+        case .full:
+            slowConsumer(outbox, name: peer())
+            return false
+        case .closed:
+            return false
+        }
     }
 
     private func slowConsumer(_ outbox: Outbox, name: String) {
@@ -203,7 +211,7 @@ public actor RelayHub {
     /// Answers a local client's `client_list_request`.
     func answerClientListRequest(from fingerprint: String) {
         guard let client = clients[fingerprint] else { return }
-        if !client.outbox.send(clientListFrame()) { slowConsumer(client.outbox, name: fingerprint) }
+        _ = queue(ByteBuffer(string: clientListFrame()), on: client.outbox, peer: fingerprint)
     }
 
     // MARK: Neighbourhood
@@ -321,9 +329,7 @@ public actor RelayHub {
             logger.debug("client_list too large to push", metadata: ["bytes": "\(list.readableBytes)"])
             return 0
         }
-        for (fingerprint, client) in clients where !client.outbox.send(list) {
-            slowConsumer(client.outbox, name: fingerprint)
-        }
+        for (fingerprint, client) in clients { _ = queue(list, on: client.outbox, peer: fingerprint) }
         return list.readableBytes * clients.count
     }
 

@@ -149,6 +149,7 @@ final class TestClient: Sendable {
     var hasEnded: Bool { state.inbox.withLock { $0.ended } }
     var closeCode: Int? { state.inbox.withLock { $0.closeCode } }
     var closeReason: String? { state.inbox.withLock { $0.closeReason } }
+    var failureText: String? { state.inbox.withLock { $0.failure } }
 
     /// Waits until a received frame satisfies `predicate`; returns it, or nil after `timeout`.
     /// Frames received before index `start` are not considered.
