@@ -32,6 +32,8 @@ public actor RelayHub {
     private var dirtyCounters: [String: UInt64] = [:]
     /// Our own clients changed since neighbours last got a `client_update`.
     private var localClientsChanged = false
+    /// The encoded `client_list` for local clients, built at most once per change of the list.
+    private var cachedClientList: ByteBuffer?
     private let listChanges: AsyncStream<Void>.Continuation
     /// Fires (coalesced) whenever the neighbourhood's client list changes.
     public nonisolated let listChangeSignals: AsyncStream<Void>
@@ -211,7 +213,7 @@ public actor RelayHub {
     /// Answers a local client's `client_list_request`.
     func answerClientListRequest(from fingerprint: String) {
         guard let client = clients[fingerprint] else { return }
-        _ = queue(ByteBuffer(string: clientListFrame()), on: client.outbox, peer: fingerprint)
+        _ = queue(clientListBuffer(), on: client.outbox, peer: fingerprint)
     }
 
     // MARK: Neighbourhood
@@ -318,13 +320,29 @@ public actor RelayHub {
         pushClientUpdate()
     }
 
+    /// The current `client_list` frame, encoded once per change and shared by every answer and push.
+    private func clientListBuffer() -> ByteBuffer {
+        if let cachedClientList { return cachedClientList }
+        let list = ByteBuffer(string: clientListFrame())
+        cachedClientList = list
+        return list
+    }
+
+    /// A lower bound of the `client_list` frame's size: every key is a canonical PEM in quotes. Known without
+    /// encoding the list (with thousands of clients, encoding it is the expensive part).
+    private var clientListMinimumBytes: Int {
+        let perKey = (clients.values.first?.key.canonicalPEM.utf8.count ?? 0) + 2
+        return perKey * (clients.count + neighbourClients.values.reduce(0) { $0 + $1.count })
+    }
+
     /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes); returns the
     /// bytes queued in all, the list's size times the number of clients. A list larger than `maxFrameBytes` is
     /// not pushed (receivers that keep the protocol's frame limit would drop the connection over it; ~2,300
-    /// clients at the default 1 MiB), and 0 is returned.
+    /// clients at the default 1 MiB), and 0 is returned; when its size alone shows that, it is not even encoded.
     @discardableResult
     func pushClientList(maxFrameBytes: Int = .max) -> Int {
-        let list = ByteBuffer(string: clientListFrame())
+        guard clientListMinimumBytes <= maxFrameBytes else { return 0 }
+        let list = clientListBuffer()
         guard list.readableBytes <= maxFrameBytes else {
             logger.debug("client_list too large to push", metadata: ["bytes": "\(list.readableBytes)"])
             return 0
@@ -344,7 +362,10 @@ public actor RelayHub {
     /// Wakes the list broadcaster again (it re-signals itself while a deferred `client_list` push is owed).
     nonisolated func signalListChange() { listChanges.yield() }
 
-    private func listChanged() { listChanges.yield() }
+    private func listChanged() {
+        cachedClientList = nil
+        listChanges.yield()
+    }
 
     /// Closes every connection with `goingAway` (1001), for shutdown.
     public func closeAll(reason: String) {
