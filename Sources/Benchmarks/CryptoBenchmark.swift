@@ -67,7 +67,8 @@ public enum CryptoBenchmark {
         }
         // A hello costs one fresh key parse plus one verification with a context the new key does not have yet.
         let needsHelloKeys = only.map { !$0.isDisjoint(with: ["public_key_parse", "hello_first_verify"]) } ?? true
-        let helloKeys = needsHelloKeys ? try HelloKeys.make(count: 64, digest: digest) : []
+        // 64 keys so nothing stays cached between parses; a smoke run (fractions of a second) only needs a few.
+        let helloKeys = needsHelloKeys ? try HelloKeys.make(count: seconds < 0.5 ? 8 : 64, digest: digest) : []
         var next = 0
         try measure("public_key_parse", "canonical PEM → RSA public key (policy, canonical DER/PEM, fingerprint)") {
             let index = next % helloKeys.count
