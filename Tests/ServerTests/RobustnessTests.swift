@@ -53,6 +53,52 @@ struct RobustnessTests {
         await server.stop()
     }
 
+    @Test("a client we are closing that stops reading cannot hold its connection open")
+    func closedClientThatStopsReading() async throws {
+        let server = try await TestServer.start {
+            $0.limits.outboxCapacity = 100_000  // never dropped as a slow reader here
+            $0.limits.messagesPerSecondPerClient = 1
+            $0.limits.messageBurstPerClient = 1_000
+            $0.limits.abuse.bytesPerSecondPerClient = 1e12
+            $0.limits.abuse.byteBurstPerClient = 1e12
+        }
+        let sender = try await TestClient.connected(to: server)
+        // A raw client that says hello and then never reads a byte.
+        let key = try TestKeys.user()
+        let hello = Frame.signed(
+            try SignedEnvelope.sign(.hello(HelloData(publicKey: key.publicKey)), counter: 1, with: key)
+        ).text
+        // Over its message rate (burst 1,000): the server refuses it and closes the connection.
+        let flood = try (2..<1_100).map { counter in
+            Frame.signed(
+                try SignedEnvelope.sign(
+                    .publicChat(PublicChatData(sender: key.publicKey.fingerprint, message: "flood")),
+                    counter: UInt64(counter), with: key)
+            ).text
+        }
+        let port = server.port
+        let stalled = try await onOwnThread { () throws -> RawSocket in
+            let socket = try RawSocket(port: port)
+            #expect(socket.upgradeToWebSocket(port: port))
+            #expect(socket.sendFrame(opcode: 0x1, payload: Array(hello.utf8)))
+            return socket
+        }
+        #expect(await waitUntil { await server.hub.localClientCount == 2 })
+        // 24 MB to a client that reads nothing: more than the socket buffers hold, so our close frame can never be
+        // written. Bounded: 400 frames.
+        let filler = String(repeating: "z", count: 60_000)
+        for index in 0..<400 { try sender.sendPublicChat("\(index) \(filler)") }
+        #expect(await waitUntil { server.server.statistics.snapshot.relayed == 400 })
+        _ = try await onOwnThread {
+            for frame in flood where !stalled.sendFrame(opcode: 0x1, payload: Array(frame.utf8)) { break }
+        }
+        #expect(await waitUntil { server.server.abuse.refusals[.messageRate] == 1 })
+        #expect(await waitUntil(timeout: .seconds(20)) { await server.hub.localClientCount == 1 })
+        #expect(server.server.statistics.snapshot.dropped[.slowConsumer] == nil)
+        try await assertHealthy(server)
+        await server.stop()
+    }
+
     @Test("counters survive a server restart: an old counter is still a replay")
     func replayAfterRestart() async throws {
         let server = try await TestServer.start()

@@ -113,15 +113,24 @@ public final class Outbox: Sendable {
         return result
     }
 
+    /// How long a connection we asked to close may take to do so (write what is queued, our close frame, the
+    /// peer's answer) before its socket is dropped: a peer that stops reading cannot hold it open.
+    static let closeDeadline: TimeAmount = .seconds(5)
+
     /// Stops accepting frames; the frames already queued are still written, then a close frame with `code` and
-    /// `reason` (sent by the connection's pump).
+    /// `reason` (sent by the connection's pump). On a channel the socket is dropped if it is still open after
+    /// `closeDeadline`.
     public func close(code: WebSocketErrorCode, reason: String) {
-        let waiter = state.withLock { state in
+        let (waiter, firstClose) = state.withLock { state in
+            let firstClose = !state.finished
             if state.closeRequest == nil { state.closeRequest = CloseRequest(code: code, reason: reason) }
             state.finished = true
-            return state.takeWaiter()
+            return (state.takeWaiter(), firstClose)
         }
         waiter?.resume()
+        if firstClose, let channel {
+            channel.eventLoop.scheduleTask(in: Self.closeDeadline) { channel.close(promise: nil) }
+        }
     }
 
     /// Drops queued frames and closes the socket immediately (for peers that stopped reading).
