@@ -24,6 +24,7 @@ public enum BenchSuite {
                 throw BenchError.verificationFailed("public_chat reached \(result.chatReached) of \(clients - 1)")
             }
             table.add("hellos", result.hellosPerSecond, unit: "/s")
+            table.add("server CPU per hello", result.cpuMicrosPerHello, unit: "µs")
             table.add("server RSS per connection", result.rssPerConnection / 1024, unit: "KiB")
             table.add("server RSS with all connected", Double(result.rssAfter) / 1_048_576, unit: "MiB")
             table.add("public_chat to all", result.chatSeconds * 1000, unit: "ms")

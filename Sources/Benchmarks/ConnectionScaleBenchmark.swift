@@ -15,12 +15,16 @@ public struct ConnectionScaleBenchmark: Sendable {
     public struct Result: Sendable {
         public var clients: Int
         public var greetSeconds: Double
+        /// olafd's CPU time (user + system) from the first connect until all were greeted.
+        public var greetCPUSeconds: Double
         public var rssBefore: Int
         public var rssAfter: Int
         public var chatReached: Int
         public var chatSeconds: Double
 
         public var hellosPerSecond: Double { Double(clients) / greetSeconds }
+        /// olafd's own CPU per greeted client: what the server could sustain if the generator were elsewhere.
+        public var cpuMicrosPerHello: Double { greetCPUSeconds * 1e6 / Double(clients) }
         public var rssPerConnection: Double { Double(rssAfter - rssBefore) / Double(clients) }
     }
 
@@ -45,6 +49,7 @@ public struct ConnectionScaleBenchmark: Sendable {
         let port = server.port
         try await Task.sleep(for: .milliseconds(500))
         let rssBefore = ProcessStats.residentBytes(pid: server.pid)
+        let cpuBefore = ProcessStats.cpuSeconds(pid: server.pid)
         let start = ContinuousClock.now
         var connected: [BenchClient] = []
         var first: BenchClient?
@@ -74,6 +79,7 @@ public struct ConnectionScaleBenchmark: Sendable {
                 ServerControl.clients(server) == clients
             }
             let greetSeconds = (ContinuousClock.now - start).seconds
+            let greetCPUSeconds = ProcessStats.cpuSeconds(pid: server.pid) - cpuBefore
             // Let the coalesced client_list pushes settle before reading RSS.
             try await Task.sleep(for: .seconds(2))
             let rssAfter = ProcessStats.residentBytes(pid: server.pid)
@@ -85,7 +91,7 @@ public struct ConnectionScaleBenchmark: Sendable {
                 try await Task.sleep(for: .milliseconds(1))
             }
             let result = Result(
-                clients: clients, greetSeconds: greetSeconds, rssBefore: rssBefore, rssAfter: rssAfter,
+                clients: clients, greetSeconds: greetSeconds, greetCPUSeconds: greetCPUSeconds, rssBefore: rssBefore, rssAfter: rssAfter,
                 chatReached: tally.deliveryCount, chatSeconds: (ContinuousClock.now - chatStart).seconds)
             for client in connected { await client.close() }
             return result
