@@ -10,7 +10,8 @@ public struct ServerLimits: Sendable, Equatable {
     public var messagesPerSecondPerClient: Double
     /// Burst a client may send above the sustained rate.
     public var messageBurstPerClient: Double
-    /// Frames that may wait for one peer before it counts as too slow and is disconnected.
+    /// Frames that may wait for one peer while its socket is not writable before it counts as too slow and is
+    /// disconnected.
     public var outboxCapacity: Int
     /// The same for our dialled link to a neighbour, which carries as much as all our clients together: a burst
     /// the neighbour reads without trouble must not cost the whole link (and its list) as a "slow consumer".

@@ -115,7 +115,7 @@ public final class Outbox: Sendable {
 
     /// How long a connection we asked to close may take to do so (write what is queued, our close frame, the
     /// peer's answer) before its socket is dropped: a peer that stops reading cannot hold it open.
-    static let closeDeadline: TimeAmount = .seconds(5)
+    static let closeDeadline: TimeAmount = .seconds(10)
 
     /// Stops accepting frames; the frames already queued are still written, then a close frame with `code` and
     /// `reason` (sent by the connection's pump). On a channel the socket is dropped if it is still open after
