@@ -1,5 +1,4 @@
 import COpenSSL
-import Synchronization
 
 /// A small pool of initialised `EVP_PKEY_CTX` objects for one key and one operation (sign, verify, encrypt or
 /// decrypt with fixed padding parameters).
@@ -10,12 +9,11 @@ import Synchronization
 final class PKeyContextPool: @unchecked Sendable {
     // @unchecked Sendable: `key` is an EVP_PKEY that is fully built before the pool exists and never mutated
     // afterwards; OpenSSL allows concurrent operations on one EVP_PKEY from many contexts. Idle contexts are
-    // only reachable through the Mutex, and a borrowed context is owned by exactly one caller until returned,
+    // only reachable through the shelf, and a borrowed context is owned by exactly one caller until returned,
     // so no EVP_PKEY_CTX is ever used by two threads at once.
     private let key: OpaquePointer
     let operation: RSAOperation
-    private let idle = Mutex<[IdleContext]>([])
-    private let maxIdle: Int
+    private let idle: IdleContextShelf
 
     /// - Parameters:
     ///   - key: the EVP_PKEY to operate with (owned by the caller, who outlives the pool).
@@ -24,20 +22,13 @@ final class PKeyContextPool: @unchecked Sendable {
     init(key: OpaquePointer, operation: RSAOperation, maxIdle: Int = 8) {
         self.key = key
         self.operation = operation
-        self.maxIdle = maxIdle
-    }
-
-    deinit {
-        idle.withLock { contexts in
-            for context in contexts { EVP_PKEY_CTX_free(context.pointer) }
-            contexts.removeAll()
-        }
+        self.idle = IdleContextShelf(capacity: maxIdle)
     }
 
     /// Runs `body` with a context that no other thread uses meanwhile.
     func withContext<R>(_ body: (OpaquePointer) throws(CryptoError) -> R) throws(CryptoError) -> R {
         let context = try borrow()
-        defer { giveBack(context) }
+        defer { idle.put(context) }
         return try body(context)
     }
 
@@ -47,7 +38,7 @@ final class PKeyContextPool: @unchecked Sendable {
     }
 
     private func borrow() throws(CryptoError) -> OpaquePointer {
-        if let context = idle.withLock({ $0.popLast() }) { return context.pointer }
+        if let context = idle.take() { return context }
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else {
             throw OpenSSLErrorQueue.failure("\(operation.name): EVP_PKEY_CTX_new_from_pkey")
         }
@@ -58,19 +49,4 @@ final class PKeyContextPool: @unchecked Sendable {
         return context
     }
 
-    private func giveBack(_ context: OpaquePointer) {
-        let kept = idle.withLock { contexts -> Bool in
-            guard contexts.count < maxIdle else { return false }
-            contexts.append(IdleContext(pointer: context))
-            return true
-        }
-        if !kept { EVP_PKEY_CTX_free(context) }
-    }
-}
-
-/// An idle EVP_PKEY_CTX parked in a pool.
-struct IdleContext: @unchecked Sendable {
-    // @unchecked Sendable: an idle context is referenced only from the pool's Mutex-protected array; it moves
-    // out of the array (under the lock) before any thread uses it, so it is never shared between threads.
-    let pointer: OpaquePointer
 }

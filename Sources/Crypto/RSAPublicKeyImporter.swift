@@ -1,5 +1,4 @@
 import COpenSSL
-import Synchronization
 
 /// Builds RSA public keys straight from their numbers with `EVP_PKEY_fromdata`, skipping OpenSSL 3's DER decoder
 /// framework: `d2i_PUBKEY` searches the decoder and key-management registries (locks, name comparisons) on every
@@ -7,25 +6,15 @@ import Synchronization
 ///
 /// A `fromdata` context names the key type once (one key-management fetch) and can import any number of keys;
 /// a few initialised contexts are kept, each used by one thread at a time.
-final class RSAPublicKeyImporter: @unchecked Sendable {
-    // @unchecked Sendable: idle contexts are only reachable through the Mutex; a borrowed context is owned by one
-    // caller until it is returned, so no EVP_PKEY_CTX is ever used by two threads at once.
-    private let idle = Mutex<[IdleContext]>([])
-    private let maxIdle: Int
+final class RSAPublicKeyImporter: Sendable {
+    private let idle: IdleContextShelf
 
     /// The process-wide importer.
     static let shared = RSAPublicKeyImporter()
 
     /// - Parameter maxIdle: how many idle contexts to keep; more are freed on return.
     init(maxIdle: Int = 4) {
-        self.maxIdle = maxIdle
-    }
-
-    deinit {
-        idle.withLock { contexts in
-            for context in contexts { EVP_PKEY_CTX_free(context.pointer) }
-            contexts.removeAll()
-        }
+        self.idle = IdleContextShelf(capacity: maxIdle)
     }
 
     /// A new RSA public EVP_PKEY (owned by the caller) with modulus `modulus` (big-endian bytes) and exponent
@@ -37,7 +26,7 @@ final class RSAPublicKeyImporter: @unchecked Sendable {
         // 65537 = 0x010001 reads the same in either byte order.
         var exponent: [UInt8] = [0x01, 0x00, 0x01]
         let context = try borrow()
-        defer { giveBack(context) }
+        defer { idle.put(context) }
         var key: OpaquePointer? = nil
         let status = nativeModulus.withUnsafeMutableBufferPointer { n in
             exponent.withUnsafeMutableBufferPointer { e in
@@ -64,7 +53,7 @@ final class RSAPublicKeyImporter: @unchecked Sendable {
     private static let isLittleEndian = UInt16(1).littleEndian == 1
 
     private func borrow() throws(CryptoError) -> OpaquePointer {
-        if let context = idle.withLock({ $0.popLast() }) { return context.pointer }
+        if let context = idle.take() { return context }
         guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else {
             throw OpenSSLErrorQueue.failure("EVP_PKEY_CTX_new_from_name(RSA)")
         }
@@ -73,14 +62,5 @@ final class RSAPublicKeyImporter: @unchecked Sendable {
             throw OpenSSLErrorQueue.failure("EVP_PKEY_fromdata_init")
         }
         return context
-    }
-
-    private func giveBack(_ context: OpaquePointer) {
-        let kept = idle.withLock { contexts -> Bool in
-            guard contexts.count < maxIdle else { return false }
-            contexts.append(IdleContext(pointer: context))
-            return true
-        }
-        if !kept { EVP_PKEY_CTX_free(context) }
     }
 }
