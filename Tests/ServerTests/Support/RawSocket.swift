@@ -10,12 +10,14 @@ import Foundation
 final class RawSocket: Sendable {
     let descriptor: Int32
 
-    /// Connects, with a receive timeout of `timeout` seconds on every read.
+    /// Connects, with a timeout of `timeout` seconds on every read and every write: a test thread blocked on a
+    /// peer that stopped reading or writing cannot be cancelled, so no call may block for longer.
     init(port: Int, timeout: Int = 20) throws {
         descriptor = Loopback.tcpSocket()
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var receiveTimeout = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &receiveTimeout, socklen_t(MemoryLayout<timeval>.size))
+        var ioTimeout = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &ioTimeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &ioTimeout, socklen_t(MemoryLayout<timeval>.size))
         guard Loopback.withAddress(port: port, { connect(descriptor, $0, $1) }) == 0 else {
             close(descriptor)
             throw POSIXError(.ECONNREFUSED)
@@ -25,7 +27,7 @@ final class RawSocket: Sendable {
     deinit { close(descriptor) }
 
     /// Writes all of `bytes` (MSG_NOSIGNAL: a closed peer is a false return, never SIGPIPE); false once the peer
-    /// is gone.
+    /// is gone or has not taken a byte for the write timeout.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
