@@ -49,6 +49,49 @@ struct RelayHubListTests {
             ])
     }
 
+    @Test("a client_list push over its budget queues nothing; within budget it reaches every client once")
+    func pushWithinBudget() async throws {
+        let hub = RelayHub(
+            ownAddress: try ServerAddress(parsing: "127.0.0.1:1"), neighbours: [], counters: [:],
+            statistics: RelayStatistics(), logger: Logger(label: "test"))
+        let outboxes = [Outbox(capacity: 64, forceClose: {}), Outbox(capacity: 64, forceClose: {})]
+        for outbox in outboxes {
+            try await hub.admit(
+                connection: ConnectionID.make(), key: try RSAPrivateKey.generate().publicKey, counter: 1,
+                outbox: outbox, maxClients: 10)
+        }
+        // Two clients, each key ~400 bytes of PEM: the push costs at least 2 × 2 × 400 bytes.
+        #expect(await hub.pushClientList(budgetBytes: 1_000) == .overBudget)
+        #expect(await hub.pushClientList(maxFrameBytes: 500) == .tooLarge)
+        guard case .pushed(let bytes) = await hub.pushClientList(budgetBytes: 1 << 20) else {
+            Issue.record("expected a push within a 1 MiB budget")
+            return
+        }
+        for outbox in outboxes {
+            let batch = try #require(await outbox.nextBatch())
+            // Exactly one frame: the refused pushes queued nothing.
+            #expect(batch.count == 1)
+            #expect(batch[0].readableBytes * 2 == bytes)
+        }
+        #expect(await hub.pushClientList(budgetBytes: bytes) == .pushed(bytes: bytes))
+        #expect(await hub.pushClientList(budgetBytes: bytes - 1) == .overBudget)
+    }
+
+    @Test("the list-push allowance starts with one second, refills to its window, and a full one pays for anything")
+    func listPushAllowance() {
+        let start = ContinuousClock.now
+        var allowance = ListPushAllowance(bytesPerSecond: 1_000, window: .seconds(10), now: start)
+        #expect(allowance.budget(now: start) == 1_000)
+        allowance.spend(600, now: start)
+        #expect(allowance.budget(now: start) == 400)
+        #expect(allowance.budget(now: start + .seconds(2)) == 2_400)
+        // A push that cost more than was left empties it; it does not go into debt.
+        allowance.spend(1_000_000, now: start + .seconds(2))
+        #expect(allowance.budget(now: start + .seconds(2)) == 0)
+        #expect(allowance.budget(now: start + .seconds(5)) == 3_000)
+        #expect(allowance.budget(now: start + .seconds(13)) == .max)
+    }
+
     /// Asks the hub for the list as `fingerprint` and decodes the answer queued in `outbox`.
     private static func listed(asking hub: RelayHub, as fingerprint: String, outbox: Outbox) async throws
         -> [String: [RSAPublicKey]]

@@ -44,10 +44,11 @@ struct TokenBucket {
     private var tokens: Double
     private var last: ContinuousClock.Instant
 
-    init(rate: Double, burst: Double, now: ContinuousClock.Instant = .now) {
+    /// A bucket holding `initial` tokens (full when nil).
+    init(rate: Double, burst: Double, initial: Double? = nil, now: ContinuousClock.Instant = .now) {
         self.rate = rate
         self.burst = burst
-        self.tokens = burst
+        self.tokens = min(burst, initial ?? burst)
         self.last = now
     }
 
@@ -60,6 +61,12 @@ struct TokenBucket {
         guard tokens >= amount else { return false }
         tokens -= amount
         return true
+    }
+
+    /// The tokens left at `now`.
+    mutating func available(now: ContinuousClock.Instant = .now) -> Double {
+        refill(now: now)
+        return tokens
     }
 
     /// Whether the bucket has refilled completely by `now` (an idle entry that can be forgotten).

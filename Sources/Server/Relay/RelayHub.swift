@@ -317,13 +317,6 @@ public actor RelayHub {
         return Frame.clientList(ClientList(servers: servers)).text
     }
 
-    /// Pushes the current list to every local client and, when our own clients changed, our `client_update`
-    /// to every linked neighbour (only then: echoing unchanged updates would make linked servers ping-pong).
-    public func broadcastLists() {
-        pushClientList()
-        pushClientUpdate()
-    }
-
     /// The current `client_list` frame, encoded once per change and shared by every answer and push.
     private func clientListBuffer() -> ByteBuffer {
         if let cachedClientList { return cachedClientList }
@@ -339,20 +332,26 @@ public actor RelayHub {
         return perKey * (clients.count + neighbourClients.values.reduce(0) { $0 + $1.count })
     }
 
-    /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes); returns the
-    /// bytes queued in all, the list's size times the number of clients. A list larger than `maxFrameBytes` is
-    /// not pushed (receivers that keep the protocol's frame limit would drop the connection over it; ~2,300
-    /// clients at the default 1 MiB), and 0 is returned; when its size alone shows that, it is not even encoded.
-    @discardableResult
-    func pushClientList(maxFrameBytes: Int = .max) -> Int {
-        guard clientListMinimumBytes <= maxFrameBytes else { return 0 }
+    /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes) if the push
+    /// costs at most `budgetBytes`: the list's size times the number of clients. A list larger than
+    /// `maxFrameBytes` is never pushed (receivers that keep the protocol's frame limit would drop the connection
+    /// over it; ~2,300 clients at the default 1 MiB). A list that is too large or over budget by its size alone
+    /// is not even encoded (with thousands of clients, encoding it is the expensive part).
+    func pushClientList(maxFrameBytes: Int = .max, budgetBytes: Int = .max) -> ClientListPush {
+        let minimumBytes = clientListMinimumBytes
+        guard minimumBytes <= maxFrameBytes else { return .tooLarge }
+        guard minimumBytes.multipliedReportingOverflow(by: clients.count).partialValue <= budgetBytes else {
+            return .overBudget
+        }
         let list = clientListBuffer()
         guard list.readableBytes <= maxFrameBytes else {
             logger.debug("client_list too large to push", metadata: ["bytes": "\(list.readableBytes)"])
-            return 0
+            return .tooLarge
         }
+        let cost = list.readableBytes * clients.count
+        guard cost <= budgetBytes else { return .overBudget }
         for (fingerprint, client) in clients { _ = queue(list, on: client.outbox, peer: fingerprint) }
-        return list.readableBytes * clients.count
+        return .pushed(bytes: cost)
     }
 
     /// Sends our `client_update` to every linked neighbour if our own clients changed since the last one.
@@ -380,4 +379,14 @@ public actor RelayHub {
         for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
         for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
     }
+}
+
+/// What `RelayHub.pushClientList` did.
+enum ClientListPush: Equatable, Sendable {
+    /// Queued to every local client: `bytes` in all.
+    case pushed(bytes: Int)
+    /// Larger than the frame limit: not pushed, and it will not be until clients leave.
+    case tooLarge
+    /// Would cost more than the budget: not pushed yet.
+    case overBudget
 }
