@@ -107,7 +107,7 @@ struct OutboxTests {
             connection: ConnectionID.make(), key: sender.publicKey, counter: 1,
             outbox: Outbox(capacity: 8, forceClose: {}), maxClients: 10)
         closingOutbox.close(code: .policyViolation, reason: "message rate limit exceeded")
-        try await hub.routePublicChat(frame: "{}", counter: 2, from: sender.publicKey.fingerprint)
+        try await hub.routePublicChat(frame: ByteBuffer(string: "{}"), counter: 2, from: sender.publicKey.fingerprint)
         #expect(statistics.snapshot.dropped[.slowConsumer] == nil)
         #expect(forcedCloses.load(ordering: .relaxed) == 0)
         #expect(closingOutbox.requestedClose?.reason == "message rate limit exceeded")

@@ -1,5 +1,6 @@
 import Core
 import Logging
+import NIOCore
 import OlafCrypto
 import HummingbirdWebSocket
 import NIOWebSocket
@@ -116,7 +117,7 @@ struct ClientSession {
                 try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
             case .chat(let chat):
                 try await hub.routeChat(
-                    frame: text, counter: envelope.counter, from: key.fingerprint,
+                    frame: ByteBuffer(string: text), counter: envelope.counter, from: key.fingerprint,
                     destinations: chat.destinations)
             case .publicChat(let chat):
                 guard sender.matches(chat.sender) else {
@@ -124,7 +125,8 @@ struct ClientSession {
                     logger.debug("dropped a public_chat whose sender is not the signer")
                     return .carryOn
                 }
-                try await hub.routePublicChat(frame: text, counter: envelope.counter, from: key.fingerprint)
+                try await hub.routePublicChat(
+                    frame: ByteBuffer(string: text), counter: envelope.counter, from: key.fingerprint)
             case .serverHello:
                 break
             }

@@ -1,5 +1,6 @@
 import Core
 import Logging
+import NIOCore
 import NIOWebSocket
 import OlafCrypto
 
@@ -67,13 +68,14 @@ struct NeighbourFrameHandler {
         case .chat(let chat):
             // Servers cannot verify a relayed chat (the sender is inside the ciphertext); recipients do.
             if chat.destinations.contains(hub.ownAddress) {
-                await hub.deliverFromNeighbour(frame: envelope.dataWasObject ? reencoded(envelope) : text)
+                await hub.deliverFromNeighbour(
+                    frame: ByteBuffer(string: envelope.dataWasObject ? reencoded(envelope) : text))
             } else {
                 context.statistics.dropped(.unknownDestination)
             }
         case .publicChat(let chat):
             if envelope.dataWasObject {
-                await hub.deliverFromNeighbour(frame: reencoded(envelope))
+                await hub.deliverFromNeighbour(frame: ByteBuffer(string: reencoded(envelope)))
                 return
             }
             // Only pass on what a client could verify: the sender must be a client this neighbour listed,
@@ -92,7 +94,7 @@ struct NeighbourFrameHandler {
                 context.statistics.dropped(.replayedCounter)
                 return
             }
-            await hub.deliverFromNeighbour(frame: text)
+            await hub.deliverFromNeighbour(frame: ByteBuffer(string: text))
         case .hello, .serverHello:
             context.statistics.dropped(.notAllowedFromNeighbour)
         }

@@ -139,7 +139,8 @@ public actor RelayHub {
 
     /// Routes a verified `chat` from a local client: delivered here if we are a destination, forwarded
     /// unchanged to each destination that is a linked neighbour, ignored for any other address (never dialled).
-    func routeChat(frame: String, counter: UInt64, from fingerprint: String, destinations: [ServerAddress])
+    /// `frame` is the text as received, encoded once by the caller (off this actor); every outbox shares it.
+    func routeChat(frame: ByteBuffer, counter: UInt64, from fingerprint: String, destinations: [ServerAddress])
         throws(ProtocolError)
     {
         try accept(counter: counter, from: fingerprint)
@@ -162,7 +163,7 @@ public actor RelayHub {
     }
 
     /// Routes a verified `public_chat` from a local client: every local client and every linked neighbour.
-    func routePublicChat(frame: String, counter: UInt64, from fingerprint: String) throws(ProtocolError) {
+    func routePublicChat(frame: ByteBuffer, counter: UInt64, from fingerprint: String) throws(ProtocolError) {
         try accept(counter: counter, from: fingerprint)
         var deliveries = deliverLocally(frame, except: fingerprint)
         for (address, link) in outboundLinks { deliveries += send(frame, to: link.outbox, link: address) }
@@ -170,7 +171,7 @@ public actor RelayHub {
     }
 
     /// Delivers a `chat` or `public_chat` that a neighbour relayed to every local client (never forwarded again).
-    func deliverFromNeighbour(frame: String) {
+    func deliverFromNeighbour(frame: ByteBuffer) {
         statistics.relayed(deliveries: deliverLocally(frame, except: nil))
     }
 
@@ -180,9 +181,7 @@ public actor RelayHub {
         neighbourKeyIndex[neighbour]?.key(for: claimed)
     }
 
-    private func deliverLocally(_ text: String, except sender: String?) -> Int {
-        // Encoded once; every outbox shares this buffer.
-        let frame = ByteBuffer(string: text)
+    private func deliverLocally(_ frame: ByteBuffer, except sender: String?) -> Int {
         var deliveries = 0
         for (fingerprint, client) in clients where fingerprint != sender {
             if queue(frame, on: client.outbox, peer: fingerprint) { deliveries += 1 }
@@ -190,8 +189,8 @@ public actor RelayHub {
         return deliveries
     }
 
-    private func send(_ frame: String, to outbox: Outbox, link: ServerAddress) -> Int {
-        queue(ByteBuffer(string: frame), on: outbox, peer: "neighbour \(link)") ? 1 : 0
+    private func send(_ frame: ByteBuffer, to outbox: Outbox, link: ServerAddress) -> Int {
+        queue(frame, on: outbox, peer: "neighbour \(link)") ? 1 : 0
     }
 
     /// Queues `frame` for one peer; true when queued. A peer whose outbox is full is disconnected as too slow; one
@@ -298,7 +297,7 @@ public actor RelayHub {
     /// Sends our `client_update` to one neighbour on our dialled link (answer to `client_update_request`).
     func sendClientUpdate(to address: ServerAddress) {
         guard let link = outboundLinks[address] else { return }
-        _ = send(clientUpdateFrame(), to: link.outbox, link: address)
+        _ = send(ByteBuffer(string: clientUpdateFrame()), to: link.outbox, link: address)
     }
 
     // MARK: Lists
