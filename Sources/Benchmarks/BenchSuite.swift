@@ -25,6 +25,8 @@ public enum BenchSuite {
             }
             table.add("hellos", result.hellosPerSecond, unit: "/s")
             table.add("server CPU per hello", result.cpuMicrosPerHello, unit: "µs")
+            table.add("generator CPU per hello (same cores)", result.generatorMicrosPerHello, unit: "µs")
+            table.add("hellos olafd's CPU allows (generator elsewhere)", result.serverBoundHellosPerSecond, unit: "/s")
             table.add("server RSS per connection", result.rssPerConnection / 1024, unit: "KiB")
             table.add("server RSS with all connected", Double(result.rssAfter) / 1_048_576, unit: "MiB")
             table.add("public_chat to all", result.chatSeconds * 1000, unit: "ms")

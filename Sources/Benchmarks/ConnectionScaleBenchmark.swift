@@ -1,6 +1,7 @@
 import Core
 import Foundation
 public import NIOCore
+import NIOPosix
 import OlafCrypto
 
 /// N clients connect to one olafd and say hello; measures the hello rate, the server's RSS per connection,
@@ -17,6 +18,8 @@ public struct ConnectionScaleBenchmark: Sendable {
         public var greetSeconds: Double
         /// olafd's CPU time (user + system) from the first connect until all were greeted.
         public var greetCPUSeconds: Double
+        /// This process's (the load generator's) CPU time over the same span.
+        public var generatorCPUSeconds: Double
         public var rssBefore: Int
         public var rssAfter: Int
         public var chatReached: Int
@@ -25,6 +28,10 @@ public struct ConnectionScaleBenchmark: Sendable {
         public var hellosPerSecond: Double { Double(clients) / greetSeconds }
         /// olafd's own CPU per greeted client: what the server could sustain if the generator were elsewhere.
         public var cpuMicrosPerHello: Double { greetCPUSeconds * 1e6 / Double(clients) }
+        /// The generator's own CPU per client it connected and greeted (it shares the cores with olafd).
+        public var generatorMicrosPerHello: Double { generatorCPUSeconds * 1e6 / Double(clients) }
+        /// The hello rate olafd's CPU per hello allows on this machine's cores with the generator elsewhere.
+        public var serverBoundHellosPerSecond: Double { Double(System.coreCount) * 1e6 / cpuMicrosPerHello }
         public var rssPerConnection: Double { Double(rssAfter - rssBefore) / Double(clients) }
     }
 
@@ -50,6 +57,7 @@ public struct ConnectionScaleBenchmark: Sendable {
         try await Task.sleep(for: .milliseconds(500))
         let rssBefore = ProcessStats.residentBytes(pid: server.pid)
         let cpuBefore = ProcessStats.cpuSeconds(pid: server.pid)
+        let generatorCPUBefore = ProcessStats.cpuSeconds(pid: getpid())
         let start = ContinuousClock.now
         var connected: [BenchClient] = []
         var first: BenchClient?
@@ -80,6 +88,7 @@ public struct ConnectionScaleBenchmark: Sendable {
             }
             let greetSeconds = (ContinuousClock.now - start).seconds
             let greetCPUSeconds = ProcessStats.cpuSeconds(pid: server.pid) - cpuBefore
+            let generatorCPUSeconds = ProcessStats.cpuSeconds(pid: getpid()) - generatorCPUBefore
             // Let the coalesced client_list pushes settle before reading RSS.
             try await Task.sleep(for: .seconds(2))
             let rssAfter = ProcessStats.residentBytes(pid: server.pid)
@@ -91,7 +100,8 @@ public struct ConnectionScaleBenchmark: Sendable {
                 try await Task.sleep(for: .milliseconds(1))
             }
             let result = Result(
-                clients: clients, greetSeconds: greetSeconds, greetCPUSeconds: greetCPUSeconds, rssBefore: rssBefore, rssAfter: rssAfter,
+                clients: clients, greetSeconds: greetSeconds, greetCPUSeconds: greetCPUSeconds,
+                generatorCPUSeconds: generatorCPUSeconds, rssBefore: rssBefore, rssAfter: rssAfter,
                 chatReached: tally.deliveryCount, chatSeconds: (ContinuousClock.now - chatStart).seconds)
             for client in connected { await client.close() }
             return result

@@ -124,7 +124,9 @@ public struct OlafServer: Sendable {
         ]
         let webSocketResponder = router.buildResponder()
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
-            ws: .init(maxFrameSize: limits.maxFrameBytes, closeTimeout: .seconds(3)))
+            // No WebSocket ping task beside every connection: TCPKeepalive finds vanished peers (peers' pings are
+            // still answered).
+            ws: .init(maxFrameSize: limits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(3)))
         let tls = try TLSSetup.tlsConfiguration(for: configuration)
         let abuse = context.abuse
         // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
