@@ -113,34 +113,3 @@ final class BroadcastHandler: ChannelInboundHandler {
         }
     }
 }
-
-/// The broadcast endpoint as a child process (`olaf-bench broadcast-server --port P`), as a relay target.
-public final class BroadcastEndpoint: RelayTarget {
-    private let process = Process()
-    public let ports: [Int]
-
-    /// Starts `executable broadcast-server --port P` and waits until it listens.
-    public init(executable: String) throws {
-        let port = LoopbackPort.free()
-        ports = [port]
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["broadcast-server", "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try ServerControl.wait("broadcast endpoint listening", timeout: .seconds(30)) {
-            LoopbackPort.accepts(port)
-        }
-    }
-
-    public var cpuSeconds: Double { ProcessStats.cpuSeconds(pid: process.processIdentifier) }
-
-    public func waitGreeted(perPort: [Int]) async throws { try await Task.sleep(for: .milliseconds(200)) }
-
-    public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-    }
-
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-}

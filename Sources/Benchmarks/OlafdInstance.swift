@@ -130,6 +130,7 @@ public enum BenchError: Error, CustomStringConvertible {
     case timeout(String)
     case connectFailed(String)
     case verificationFailed(String)
+    case startFailed(String)
 
     public var description: String {
         switch self {
@@ -137,6 +138,7 @@ public enum BenchError: Error, CustomStringConvertible {
         case .timeout(let what): "timed out: \(what)"
         case .connectFailed(let what): "connection failed: \(what)"
         case .verificationFailed(let what): "sample verification failed: \(what)"
+        case .startFailed(let what): "could not start \(what)"
         }
     }
 }

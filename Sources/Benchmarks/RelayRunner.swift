@@ -2,11 +2,13 @@ import Foundation
 
 /// Repeats a relay benchmark against fresh servers and summarises it.
 public enum RelayRunner {
-    /// - Parameter ceiling: drive the trivial broadcast endpoint instead of olafd (the generator's ceiling).
+    /// - Parameters:
+    ///   - comparison: drive this server instead of olafd: the trivial broadcast endpoint (the generator's
+    ///     ceiling) or the Python reference relay (one server only).
     ///   - reuse: frames signed for an earlier run of the same shape (public_chat frames do not name a server).
     public static func run(
-        _ benchmark: RelayBenchmark, runs: Int, setup: BenchSetup, command: String, ceiling: Bool = false,
-        reuse: RelayBenchmark.Prepared? = nil
+        _ benchmark: RelayBenchmark, runs: Int, setup: BenchSetup, command: String,
+        comparison: ComparisonServer.Kind? = nil, reuse: RelayBenchmark.Prepared? = nil
     ) async throws -> (SummaryTable, RelayBenchmark.Prepared) {
         let ports = (0..<benchmark.servers).map { _ in LoopbackPort.free() }
         let prepared =
@@ -15,15 +17,15 @@ public enum RelayRunner {
         let mode = benchmark.offeredRate.map { "latency at \(Int($0)) msg/s" } ?? "throughput"
         var table = SummaryTable(
             title: "\(benchmark.kind.rawValue) \(mode), "
-                + (ceiling ? "generator ceiling (broadcast endpoint), " : "\(benchmark.servers) server(s), ")
+                + (comparison.map { "\(title(of: $0)), " } ?? "\(benchmark.servers) server(s), ")
                 + "\(benchmark.senders)×\(benchmark.receivers), \(benchmark.messagesPerSender) msgs/sender",
             command: command)
         for run in 1...max(1, runs) {
             let result: RelayBenchmark.Result
-            if ceiling {
-                let endpoint = try BroadcastEndpoint(executable: BenchSetup.ownExecutable)
-                defer { endpoint.stop() }
-                result = try await benchmark.run(prepared, on: endpoint, group: setup.group)
+            if let comparison {
+                let server = try ComparisonServer(comparison, port: ports[0])
+                defer { server.stop() }
+                result = try await benchmark.run(prepared, on: server, group: setup.group)
             } else {
                 let neighbourhood = try Neighbourhood.start(ports: ports, binary: setup.olafd)
                 defer { neighbourhood.stop() }
@@ -53,5 +55,12 @@ public enum RelayRunner {
             table.add("lost deliveries", Double(result.lost), unit: "count")
         }
         return (table, prepared)
+    }
+
+    private static func title(of comparison: ComparisonServer.Kind) -> String {
+        switch comparison {
+        case .broadcastEndpoint: "generator ceiling (broadcast endpoint)"
+        case .pythonRelay: "Python reference relay"
+        }
     }
 }

@@ -37,6 +37,11 @@ public struct SummaryTable: Sendable {
         rows[index].met = atLeast ? median >= bound : median <= bound
     }
 
+    /// The median of figure `name`, if the table has it.
+    public func median(of name: String) -> Double? {
+        rows.first { $0.name == name }.map { Self.median($0.values) }
+    }
+
     public static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }

@@ -12,6 +12,13 @@ struct AllCommand: AsyncParsableCommand {
     @Option(help: "Largest connection-scale run (default 10000).")
     var maxClients = 10_000
 
+    @Option(
+        help: """
+            Also run the Python reference relay (path to scripts/reference-relay.py; needs python3 with websockets \
+            and cryptography) for the CPU-per-message comparison.
+            """)
+    var pythonRelay: String?
+
     func run() async throws {
         let setup = try common.setup()
         let smoke = common.smoke
@@ -29,8 +36,10 @@ struct AllCommand: AsyncParsableCommand {
         var relay = RelayBenchmark()
         relay.messagesPerSender = smoke ? 200 : 15_000
         let (ceiling, signed) = try await RelayRunner.run(
-            relay, runs: runs, setup: setup, command: "olaf-bench relay --ceiling" + suffix, ceiling: true)
+            relay, runs: runs, setup: setup, command: "olaf-bench relay --ceiling" + suffix,
+            comparison: .broadcastEndpoint)
         record(ceiling)
+        var oneServerThroughput: SummaryTable?
         for servers in [1, 2] {
             relay.servers = servers
             var table = try await RelayRunner.run(
@@ -40,6 +49,7 @@ struct AllCommand: AsyncParsableCommand {
             if servers == 1 {
                 table.target("messages in", 20_000, atLeast: true, text: "≥ 20,000")
                 table.target("deliveries out, receivers", 100_000, atLeast: true, text: "≥ 100,000")
+                oneServerThroughput = table
             }
             record(table)
         }
@@ -54,6 +64,7 @@ struct AllCommand: AsyncParsableCommand {
             ).0)
 
         // Latency at fixed offered loads.
+        var oneServerAt1000: SummaryTable?
         for rate in smoke ? [200.0] : [1_000.0, 5_000] {
             for servers in [1, 2] {
                 var latency = RelayBenchmark()
@@ -64,12 +75,37 @@ struct AllCommand: AsyncParsableCommand {
                     latency, runs: runs, setup: setup,
                     command: "olaf-bench relay --servers \(servers) --rate \(Int(rate))" + suffix
                 ).0
+                if rate == 1_000, servers == 1 { oneServerAt1000 = table }
                 if rate == 1_000, servers == 2 {
                     table.target("latency p99", 2, atLeast: false, text: "≤ 2 ms")
                     table.target("latency p99.9", 5, atLeast: false, text: "≤ 5 ms")
                 }
                 record(table)
             }
+        }
+
+        if let pythonRelay, !smoke {
+            relay.kind = .publicChat
+            relay.messagesPerSender = 15_000
+            relay.samplesPerReceiver = RelayBenchmark().samplesPerReceiver
+            let pythonThroughput = try await RelayRunner.run(
+                relay, runs: runs, setup: setup, command: "olaf-bench relay --python-relay \(pythonRelay)" + suffix,
+                comparison: .pythonRelay(script: pythonRelay), reuse: signed
+            ).0
+            record(pythonThroughput)
+            var latency = RelayBenchmark()
+            latency.offeredRate = 1_000
+            latency.messagesPerSender = 5_000 / latency.senders
+            let pythonAt1000 = try await RelayRunner.run(
+                latency, runs: runs, setup: setup,
+                command: "olaf-bench relay --rate 1000 --python-relay \(pythonRelay)" + suffix,
+                comparison: .pythonRelay(script: pythonRelay)
+            ).0
+            record(pythonAt1000)
+            record(
+                CPUComparison.table(
+                    olafd: [("at saturation", oneServerThroughput), ("at 1,000 msg/s", oneServerAt1000)],
+                    python: [pythonThroughput, pythonAt1000]))
         }
 
         // Connection scale.

@@ -31,10 +31,18 @@ struct RelayCommand: AsyncParsableCommand {
     @Flag(help: "Drive the trivial broadcast endpoint instead of olafd: the generator's own ceiling.")
     var ceiling = false
 
+    @Option(
+        help: """
+            Drive the Python reference relay instead of olafd (path to scripts/reference-relay.py; python3 with \
+            websockets and cryptography; one server).
+            """)
+    var pythonRelay: String?
+
     func run() async throws {
         guard let kind = MessageFactory.Kind(rawValue: kind) else {
             throw ValidationError("--kind must be public_chat or chat")
         }
+        if pythonRelay != nil, servers != 1 { throw ValidationError("--python-relay runs one server only") }
         let setup = try common.setup()
         var benchmark = RelayBenchmark()
         benchmark.servers = servers
@@ -46,7 +54,8 @@ struct RelayCommand: AsyncParsableCommand {
             messages ?? (common.smoke ? 200 : rate.map { Int($0 * 5) / senders } ?? 15_000)
         let runs = common.smoke ? 1 : common.runs
         let (table, _) = try await RelayRunner.run(
-            benchmark, runs: runs, setup: setup, command: reproduce, ceiling: ceiling)
+            benchmark, runs: runs, setup: setup, command: reproduce,
+            comparison: ceiling ? .broadcastEndpoint : pythonRelay.map { .pythonRelay(script: $0) })
         print(table.markdown)
         await setup.shutdown()
     }
