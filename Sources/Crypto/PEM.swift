@@ -42,8 +42,17 @@ public enum PEM {
     }
 
     /// The protocol's canonical layout: header, base64 of the DER on one line, footer; no trailing newline.
+    /// Built at its exact size: a server keeps one per connected client (interpolation would reserve about twice).
     public static func canonical(der: [UInt8]) -> String {
-        "\(publicKeyHeader)\n\(Base64.encode(der))\n\(publicKeyFooter)"
+        let body = Base64.encode(der)
+        var pem = ""
+        pem.reserveCapacity(publicKeyHeader.utf8.count + body.utf8.count + publicKeyFooter.utf8.count + 2)
+        pem += publicKeyHeader
+        pem += "\n"
+        pem += body
+        pem += "\n"
+        pem += publicKeyFooter
+        return pem
     }
 
     /// The layout OpenSSL and most libraries write: body wrapped at `lineLength` columns, trailing newline.

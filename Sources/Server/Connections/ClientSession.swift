@@ -17,29 +17,39 @@ struct ClientSession {
     /// Counts this client's refusals by the rate limits.
     let refusals: LimitCounters
 
-    /// Runs the session; `hello` is the verified-shape first envelope.
-    func run(
+    /// Checks the verified-shape first envelope, a `hello`, and admits its client to the hub; false (after
+    /// refusing the client) when it may not stay. The hello is not needed afterwards: `serve` runs without it, so
+    /// its text and parsed form are not kept for as long as the client stays connected.
+    func admit(
         hello envelope: SignedEnvelope, key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator
-    )
-        async throws
-    {
+    ) async -> Bool {
         guard envelope.isSigned(by: key) else {
             statistics.dropped(.badSignature)
-            return await refuse(.policyViolation, "hello signature does not verify with the enclosed key", &messages)
+            await refuse(.policyViolation, "hello signature does not verify with the enclosed key", &messages)
+            return false
         }
-        let fingerprint = key.fingerprint
-        do {
+        do throws(RelayHub.AdmissionRefusal) {
             try await hub.admit(
                 connection: connection, key: key, counter: envelope.counter, outbox: outbox,
                 maxClients: limits.maxClients)
-        } catch .replayed(let error) {
-            statistics.dropped(.replayedCounter)
-            return await refuse(.policyViolation, "hello refused: \(error)", &messages)
-        } catch .shuttingDown {
-            return await refuse(.goingAway, "server shutting down", &messages)
-        } catch .serverFull(let limit) {
-            return await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
+            return true
+        } catch {
+            switch error {
+            case .replayed(let error):
+                statistics.dropped(.replayedCounter)
+                await refuse(.policyViolation, "hello refused: \(error)", &messages)
+            case .shuttingDown:
+                await refuse(.goingAway, "server shutting down", &messages)
+            case .serverFull(let limit):
+                await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
+            }
+            return false
         }
+    }
+
+    /// Verifies and routes everything an admitted client sends until it disconnects, then removes it from the hub.
+    func serve(key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws {
+        let fingerprint = key.fingerprint
         let logger = self.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
         logger.info("client connected")
         let sender = SenderFingerprints(of: key)

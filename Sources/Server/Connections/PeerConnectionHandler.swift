@@ -28,22 +28,42 @@ struct PeerConnectionHandler: Sendable {
         let remoteAddress = channel.remoteAddress
         try await ConnectionPump.runOnChannel(outbox: outbox, outbound: outbound) {
             var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
-            guard let first = try await messages.next() else { return }
-            greeted.set()
-            if overLimit {
-                // Refused once the peer speaks, so a client that just finished its handshake reads the reason;
-                // a silent one meets the hello timeout. Few such connections exist per address at once.
-                outbox.close(code: .policyViolation, reason: "too many connections from your address")
-                return await messages.discardUntilClosed()
-            }
-            try await dispatch(first: first, from: remoteAddress, outbox: outbox, messages: &messages)
+            let next = try await greet(
+                messages: &messages, overLimit: overLimit, from: remoteAddress, outbox: outbox, greeted: greeted)
+            // The first message is out of scope here: a client's session does not keep its hello alive.
+            if case .serveClient(let session, let key) = next { try await session.serve(key: key, messages: &messages) }
         }
+    }
+
+    /// What follows the first message: a client's session, or nothing (the peer was refused, or it was a
+    /// neighbour's link, already run to its end).
+    private enum AfterFirstMessage {
+        case serveClient(ClientSession, RSAPublicKey)
+        case done
+    }
+
+    /// Reads the first message and acts on it.
+    private func greet(
+        messages: inout WebSocketInboundMessageStream.AsyncIterator, overLimit: Bool,
+        from remoteAddress: SocketAddress?,
+        outbox: Outbox, greeted: OnceFlag
+    ) async throws -> AfterFirstMessage {
+        guard let first = try await messages.next() else { return .done }
+        greeted.set()
+        if overLimit {
+            // Refused once the peer speaks, so a client that just finished its handshake reads the reason;
+            // a silent one meets the hello timeout. Few such connections exist per address at once.
+            outbox.close(code: .policyViolation, reason: "too many connections from your address")
+            await messages.discardUntilClosed()
+            return .done
+        }
+        return try await dispatch(first: first, from: remoteAddress, outbox: outbox, messages: &messages)
     }
 
     private func dispatch(
         first: WebSocketMessage, from remoteAddress: SocketAddress?, outbox: Outbox,
         messages: inout WebSocketInboundMessageStream.AsyncIterator
-    ) async throws {
+    ) async throws -> AfterFirstMessage {
         let decoded = first.text.flatMap {
             try? FrameDecoder.decode(Array($0.utf8), limits: context.limits.protocolLimits)
         }
@@ -52,7 +72,8 @@ struct PeerConnectionHandler: Sendable {
         {
             context.logger.debug("refused a hello over the per-address hello rate")
             outbox.close(code: .policyViolation, reason: "too many hellos from your address; try again later")
-            return await messages.discardUntilClosed()
+            await messages.discardUntilClosed()
+            return .done
         }
         if case .signed(let envelope)? = decoded {
             switch envelope.payload {
@@ -60,10 +81,12 @@ struct PeerConnectionHandler: Sendable {
                 let session = ClientSession(
                     hub: context.hub, limits: context.limits, statistics: context.statistics, logger: context.logger,
                     connection: ConnectionID.make(), outbox: outbox, refusals: context.abuse.refusals)
-                return try await session.run(hello: envelope, key: hello.publicKey, messages: &messages)
+                let admitted = await session.admit(hello: envelope, key: hello.publicKey, messages: &messages)
+                return admitted ? .serveClient(session, hello.publicKey) : .done
             case .serverHello(let serverHello):
-                return try await NeighbourInboundSession(context: context, outbox: outbox)
+                try await NeighbourInboundSession(context: context, outbox: outbox)
                     .run(serverHello: envelope, claimed: serverHello, messages: &messages)
+                return .done
             case .chat, .publicChat:
                 break
             }
@@ -72,5 +95,6 @@ struct PeerConnectionHandler: Sendable {
         context.logger.info("closing a connection that did not start with hello or server_hello")
         outbox.close(code: .policyViolation, reason: "the first message must be a signed hello or server_hello")
         await messages.discardUntilClosed()
+        return .done
     }
 }
