@@ -6,8 +6,9 @@ import HummingbirdWebSocket
 import NIOWebSocket
 
 /// One client connection after its first message, a `hello`: admits it to the hub, then verifies and routes
-/// everything it sends until it disconnects.
-struct ClientSession {
+/// everything it sends until it disconnects. A class: the connection's suspended async frames hold one reference
+/// instead of a copy of every field (the limits alone are a few hundred bytes), for as long as the client stays.
+final class ClientSession: Sendable {
     let hub: RelayHub
     let limits: ServerLimits
     let statistics: RelayStatistics
@@ -16,6 +17,19 @@ struct ClientSession {
     let outbox: Outbox
     /// Counts this client's refusals by the rate limits.
     let refusals: LimitCounters
+
+    init(
+        hub: RelayHub, limits: ServerLimits, statistics: RelayStatistics, logger: Logger, connection: ConnectionID,
+        outbox: Outbox, refusals: LimitCounters
+    ) {
+        self.hub = hub
+        self.limits = limits
+        self.statistics = statistics
+        self.logger = logger
+        self.connection = connection
+        self.outbox = outbox
+        self.refusals = refusals
+    }
 
     /// Checks the verified-shape first envelope, a `hello`, and admits its client to the hub; false (after
     /// refusing the client) when it may not stay. The hello is not needed afterwards: `serve` runs without it, so

@@ -7,17 +7,22 @@ import NIOWebSocket
 
 /// Entry point of every accepted WebSocket: the first message decides whether the peer is a client (`hello`)
 /// or a neighbour server (`server_hello`); anything else is closed with a clear reason.
-struct PeerConnectionHandler: Sendable {
+final class PeerConnectionHandler: Sendable {
     let context: RelayContext
+
+    init(context: RelayContext) { self.context = context }
 
     func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel)
         async throws
     {
-        let limits = context.limits
-        let outbox = Outbox(capacity: limits.outboxCapacity, channel: channel)
+        // Only the scalars this function needs, read once: everything held across a suspension point stays in the
+        // connection's async frame for as long as it lives.
+        let (outboxCapacity, helloTimeout, maxFrameBytes) = context.settings.withLimits {
+            ($0.outboxCapacity, $0.helloTimeout, $0.protocolLimits.maxFrameBytes)
+        }
+        let outbox = Outbox(capacity: outboxCapacity, channel: channel)
         let greeted = OnceFlag()
         // A job on the connection's event loop, not a task: a task sleeping beside every connection costs memory.
-        let helloTimeout = limits.helloTimeout
         let helloDeadline = channel.eventLoop.scheduleTask(in: TimeAmount(helloTimeout)) {
             if !greeted.isSet {
                 outbox.close(code: .policyViolation, reason: "no hello or server_hello within \(helloTimeout)")
@@ -27,7 +32,7 @@ struct PeerConnectionHandler: Sendable {
         let overLimit = context.abuse.isOverConnectionLimit(channel)
         let remoteAddress = channel.remoteAddress
         try await ConnectionPump.runOnChannel(outbox: outbox, outbound: outbound) {
-            var messages = inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes).makeAsyncIterator()
+            var messages = inbound.messages(maxSize: maxFrameBytes).makeAsyncIterator()
             let next = try await greet(
                 messages: &messages, overLimit: overLimit, from: remoteAddress, outbox: outbox, greeted: greeted)
             // The first message is out of scope here: a client's session does not keep its hello alive.
