@@ -34,8 +34,11 @@ final class TestClient: Sendable {
 
     var fingerprint: String { key.publicKey.fingerprint }
 
-    /// Connects (returns once the socket is open or failed).
-    init(url: String, key: RSAPrivateKey, firstCounter: UInt64 = 1, tls: TLSConfiguration? = nil) async {
+    /// Connects (returns once the socket is open or failed, or after `connectDeadline`).
+    init(
+        url: String, key: RSAPrivateKey, firstCounter: UInt64 = 1, tls: TLSConfiguration? = nil,
+        connectDeadline: Duration = TestClient.connectDeadline
+    ) async {
         self.key = key
         self.url = url
         let state = ClientState(lastCounter: firstCounter - 1)
@@ -79,8 +82,32 @@ final class TestClient: Sendable {
             state.inbox.withLock { $0.ended = true }
             openedContinuation.finish()
         }
-        for await _ in opened { break }
+        // Bounded: a server killed in the middle of the WebSocket handshake can leave the client's upgrade waiting
+        // forever (swift-nio's typed upgraders do not always fail it when the socket closes), and a wait here that
+        // never ends would hang the whole test run rather than fail one test.
+        let openedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in opened { return true }
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: connectDeadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !openedInTime {
+            state.inbox.withLock {
+                $0.failure = "no WebSocket connection to \(url) within \(connectDeadline)"
+                $0.ended = true
+            }
+        }
     }
+
+    /// How long `init` waits by default for the WebSocket handshake to finish or fail.
+    static let connectDeadline: Duration = .seconds(30)
 
     /// Connects and says hello.
     static func connected(to server: TestServer, key: RSAPrivateKey? = nil) async throws -> TestClient {
