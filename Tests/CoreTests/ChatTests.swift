@@ -129,11 +129,8 @@ struct ChatTests {
         let cases: [(JSONObject, ProtocolError)] = [
             (chatObject(iv: shortIV), .invalidLength(field: "data.iv", expected: "16 bytes", actual: 12)),
             (chatObject(iv: "not base64!"), .invalidBase64(field: "data.iv")),
-            (
-                chatObject(keys: [Self.key256, Self.key256]),
-                .countMismatch(field: "data.symm_keys", count: 2, otherField: "data.destination_servers", otherCount: 1)
-            ),
             (chatObject(destinations: [], keys: []), .empty(field: "data.destination_servers")),
+            (chatObject(keys: []), .empty(field: "data.symm_keys")),
             (
                 chatObject(keys: ["AAAA"]),
                 .invalidLength(field: "data.symm_keys", expected: "256 bytes (RSA-2048 OAEP)", actual: 3)
@@ -168,6 +165,33 @@ struct ChatTests {
             }
                 == .tooMany(field: "data.destination_servers", limit: 1, actual: 2))
         #expect(protocolError { _ = try ChatData(wire: chatObject(), limits: .default) } == nil)
+    }
+
+    @Test("destination_servers of any length relative to symm_keys is accepted and routed once per address (rule 11)")
+    func destinationListLengths() throws {
+        // The reference client: a group of two on one server, two keys and one destination.
+        let deduplicated = try ChatData(
+            wire: chatObject(destinations: ["a:1"], keys: [Self.key256, Self.key256]), limits: .default)
+        #expect(deduplicated.symmKeys.count == 2)
+        #expect(deduplicated.distinctDestinations == [try ServerAddress(parsing: "a:1")])
+        // Per recipient with duplicates, spelled differently: still one route per address, first spelling first.
+        let perRecipient = try ChatData(
+            wire: chatObject(destinations: ["a:1", "ws://A:1/", "b", "b:80"], keys: [Self.key256]), limits: .default)
+        #expect(perRecipient.destinationServers == ["a:1", "ws://A:1/", "b", "b:80"])
+        #expect(perRecipient.distinctDestinations == [try ServerAddress(parsing: "a:1"), try ServerAddress(parsing: "b")])
+    }
+
+    @Test("sealing lists each home server once, in order of first appearance, as first spelled")
+    func sealDeduplicatesHomeServers() throws {
+        let recipients = [
+            ChatRecipient(publicKey: bob.publicKey, homeServer: "localhost"),
+            ChatRecipient(publicKey: carol.publicKey, homeServer: "other.example:9000"),
+            ChatRecipient(publicKey: alice.publicKey, homeServer: "localhost:80"),
+        ]
+        let chat = try ChatCipher.seal("hi", from: alice.publicKey, to: recipients)
+        #expect(chat.destinationServers == ["localhost", "other.example:9000"])
+        #expect(chat.symmKeys.count == 3)
+        #expect(try ChatCipher.open(chat, with: carol).message == "hi")
     }
 }
 

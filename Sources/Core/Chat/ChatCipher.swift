@@ -73,7 +73,7 @@ public enum ChatCipher {
             var wrappedKeys: [[UInt8]] = []
             for recipient in recipients { wrappedKeys.append(try recipient.publicKey.encryptOAEP(aesKey)) }
             return try ChatData(
-                destinationServers: recipients.map(\.homeServer), iv: iv, symmKeys: wrappedKeys,
+                destinationServers: destinationServers(of: recipients), iv: iv, symmKeys: wrappedKeys,
                 ciphertext: ciphertext, limits: limits)
         } catch let error as CryptoError {
             throw .crypto(error)
@@ -81,6 +81,17 @@ public enum ChatCipher {
             throw error
         } catch {
             preconditionFailure("unexpected error \(error)")
+        }
+    }
+
+    /// Each recipient's home server once, in order of first appearance, spelled as the first recipient on it
+    /// names it (interop rule 11: servers that forward once per entry would send duplicates to a neighbour
+    /// twice). Spellings that are not valid addresses are kept as they are, for `ChatData` to refuse.
+    static func destinationServers(of recipients: [ChatRecipient]) -> [String] {
+        var seen = Set<String>()
+        return recipients.map(\.homeServer).filter { spelling in
+            let key = (try? ServerAddress(parsing: spelling))?.canonical ?? spelling
+            return seen.insert(key).inserted
         }
     }
 

@@ -6,10 +6,17 @@ public struct ChatData: WireMessage, Equatable {
     public static let typeName = "chat"
     /// Size of one RSA-2048 OAEP-wrapped AES key.
     public static let wrappedKeyLength = 256
-    /// Recipients' home servers as written on the wire, one per recipient.
+    /// Recipients' home servers as written on the wire. Deployed clients list each home server once (a group of
+    /// two on one server: two `symm_keys`, one destination); others list one per recipient, duplicates included.
+    /// Any non-empty list is valid, whatever its length relative to `symmKeys` (interop rule 11).
     public let destinationServers: [String]
     /// `destinationServers` parsed, for comparison with our own and our neighbours' addresses.
     public let destinations: [ServerAddress]
+    /// `destinations` without repeats, in order of first appearance: route to each of these once.
+    public var distinctDestinations: [ServerAddress] {
+        var seen = Set<ServerAddress>()
+        return destinations.filter { seen.insert($0).inserted }
+    }
     /// The 16-byte AES-GCM IV.
     public let iv: [UInt8]
     /// The AES key wrapped with RSA-OAEP for each recipient, in recipient order (256 bytes each).
@@ -48,11 +55,7 @@ public struct ChatData: WireMessage, Equatable {
         }
 
         let wrappedKeys = try reader.stringArray("symm_keys", maxCount: limits.maxRecipients, maxBytesEach: 1024)
-        guard wrappedKeys.count == destinationServers.count else {
-            throw .countMismatch(
-                field: "data.symm_keys", count: wrappedKeys.count,
-                otherField: "data.destination_servers", otherCount: destinationServers.count)
-        }
+        guard !wrappedKeys.isEmpty else { throw .empty(field: "data.symm_keys") }
         var symmKeys: [[UInt8]] = []
         for wrapped in wrappedKeys {
             let bytes = try FieldReader.decodeBase64(wrapped, field: "data.symm_keys")

@@ -13,7 +13,6 @@ public enum ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
     case unexpectedMessage(expected: String, actual: String)
     case invalidBase64(field: String)
     case invalidLength(field: String, expected: String, actual: Int)
-    case countMismatch(field: String, count: Int, otherField: String, otherCount: Int)
     case empty(field: String)
     case tooLong(field: String, limit: Int, actual: Int)
     case tooMany(field: String, limit: Int, actual: Int)
@@ -45,8 +44,6 @@ public enum ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidBase64(let field): "field \"\(field)\" is not padded standard base64"
         case .invalidLength(let field, let expected, let actual):
             "field \"\(field)\" must be \(expected), got \(actual) bytes"
-        case .countMismatch(let field, let count, let otherField, let otherCount):
-            "\"\(field)\" has \(count) entries but \"\(otherField)\" has \(otherCount); they must match"
         case .empty(let field): "field \"\(field)\" must not be empty"
         case .tooLong(let field, let limit, let actual): "field \"\(field)\" is \(actual) bytes; the limit is \(limit)"
         case .tooMany(let field, let limit, let actual):
