@@ -358,4 +358,18 @@ struct ServerAddressTests {
             #expect(error.description == "invalid port \"99999\": use a number from 1 to 65535")
         }
     }
+
+    @Test("the spelling is kept as written (without scheme or path) and never part of equality (rule 12)")
+    func spellingIsKept() throws {
+        let cases: [(String, String)] = [
+            ("localhost", "localhost"), ("ws://LocalHost:8080/chat", "LocalHost:8080"), (" peer-b ", "peer-b"),
+            ("wss://[0:0:0:0:0:0:0:1]:443/", "[0:0:0:0:0:0:0:1]:443"), ("10.0.0.27:8001", "10.0.0.27:8001"),
+        ]
+        for (text, spelling) in cases {
+            #expect(try ServerAddress(parsing: text).spelling == spelling, "\(text)")
+        }
+        #expect(try ServerAddress(parsing: "localhost") == ServerAddress(parsing: "LOCALHOST:80"))
+        #expect(try ServerAddress(host: "::1", port: 80).spelling == "[::1]:80")
+        #expect(try ServerHelloData(sender: ServerAddress(parsing: "localhost")).sender == "localhost")
+    }
 }

@@ -24,6 +24,11 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     public let port: UInt16
     /// True when written `wss://` or `https://` (or passed so to `init(host:port:usesTLS:)`).
     public let usesTLS: Bool
+    /// The address as its owner spelled it, without scheme or path: `localhost`, `Chat.Example.org:8001`,
+    /// `[::1]:80` (the canonical form when built from parts). Other implementations compare addresses as plain
+    /// strings, so a server's address is emitted in this spelling, never rewritten (interop rule 12). Not part
+    /// of equality.
+    public let spelling: String
 
     /// Parses `host`, `host:port`, `ws://host[:port][/path]`, `wss://host[:port][/path]`, `http://`/`https://`
     /// likewise, IPv6 as `[::1]:8080`, `[::1]`, `ws://[::1]:8080/`, and a bare IPv6 literal such as `::1`
@@ -62,6 +67,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         if ignored.unicodeScalars.contains(where: Self.isSpaceOrControl) { throw .invalidHost(trimmed) }
         let authority = bytes[authorityStart..<authorityEnd]
         if authority.contains(ASCII.at) { throw .userInfoNotAllowed }
+        self.spelling = Self.string(authority)
 
         let defaultPort: UInt16 = tls ? 443 : 80
         let hostText: String
@@ -116,6 +122,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         guard port != 0 else { throw .invalidPort("0") }
         self.port = port
         self.usesTLS = usesTLS
+        self.spelling = host.utf8.contains(ASCII.colon) && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// `host:port`, with IPv6 hosts in brackets: "[::1]:8080", "example.org:80", "10.0.0.27:8001".

@@ -6,8 +6,9 @@ public struct ServerHelloData: WireMessage, Equatable {
     /// The parsed, comparable form of `sender`.
     public let address: ServerAddress
 
+    /// `sender` is the address as its operator spelled it (interop rules 8 and 12).
     public init(sender address: ServerAddress) {
-        self.sender = address.canonical
+        self.sender = address.spelling
         self.address = address
     }
 
