@@ -28,9 +28,15 @@ public struct ControlAPIClient: Sendable {
     public func key() throws(ControlClientError) -> JSONValue { try call("GET", "/v1/key") }
     public func reload() throws(ControlClientError) -> JSONValue { try call("POST", "/v1/reload") }
 
-    public func addNeighbour(address: String, publicKeyPEM: String) throws(ControlClientError) -> JSONValue {
-        try call(
-            "POST", "/v1/neighbours", body: .object(["address": .string(address), "public_key": .string(publicKeyPEM)]))
+    /// Adds or re-keys a neighbour; `url` is where to dial when `address` is only its name, `caFile` the CA a
+    /// `wss://` neighbour's certificate must chain to.
+    public func addNeighbour(address: String, publicKeyPEM: String, url: String? = nil, caFile: String? = nil)
+        throws(ControlClientError) -> JSONValue
+    {
+        var body: JSONObject = ["address": .string(address), "public_key": .string(publicKeyPEM)]
+        if let url { body["url"] = .string(url) }
+        if let caFile { body["ca_file"] = .string(caFile) }
+        return try call("POST", "/v1/neighbours", body: .object(body))
     }
 
     public func removeNeighbour(address: String) throws(ControlClientError) -> JSONValue {

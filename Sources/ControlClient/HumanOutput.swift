@@ -31,6 +31,12 @@ public enum HumanOutput {
                 "limits refused:  "
                     + (hits.isEmpty ? "none" : hits.map { "\($0.key) \(describe($0.value))" }.joined(separator: ", ")))
         }
+        if let federation = object["federation"]?.objectValue {
+            lines.append(
+                "federation:      \(describe(federation["counter_resets"])) neighbour counter resets, "
+                    + "\(describe(federation["key_conflicts"])) key conflicts, "
+                    + "\(describe(federation["contested_clients"])) contested clients withheld")
+        }
         let neighbours = object["neighbours"]?.arrayValue ?? []
         lines.append("")
         lines.append(

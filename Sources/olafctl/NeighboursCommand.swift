@@ -20,10 +20,17 @@ struct Neighbours: ParsableCommand {
             abstract: "Add (or re-key) a neighbour; it is dialled at once and kept across restarts.",
             discussion: "Get the key from the other operator: `olafctl key show` on their server.")
         @OptionGroup var connection: Connection
-        @Argument(help: "The neighbour's address, HOST:PORT (as its operator configured public_address).")
+        @Argument(
+            help: """
+                The neighbour's address, HOST:PORT (as its operator configured public_address);                 wss://HOST:PORT to dial it over TLS.
+                """)
         var address: String
         @Option(help: "File holding the neighbour's public key PEM ('-' for standard input).")
         var key: String
+        @Option(help: "Where to dial it (ws://HOST:PORT or wss://HOST:PORT), when ADDRESS is only its name.")
+        var url: String?
+        @Option(help: "PEM file of the CA that must have issued a wss:// neighbour's certificate (absolute path).")
+        var caFile: String?
 
         func run() throws {
             let pem: String
@@ -37,7 +44,9 @@ struct Neighbours: ParsableCommand {
                     Data("olafctl: cannot read key file \(key): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)
             }
-            try connection.run({ try $0.addNeighbour(address: address, publicKeyPEM: pem) }) { value in
+            let caPath = caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            try connection.run({ try $0.addNeighbour(address: address, publicKeyPEM: pem, url: url, caFile: caPath) }) {
+                value in
                 "added neighbour \(HumanOutputText.field(value, "address")) (fingerprint \(HumanOutputText.field(value, "fingerprint")))"
             }
         }

@@ -90,6 +90,46 @@ struct ServerStoreTests {
         }
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func neighbourKeepsItsSpellingURLAndCAFile(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.upsertNeighbour(
+                address: "localhost:80", configured: "LocalHost", url: "ws://127.0.0.1:3307", caFile: "/etc/ca.pem",
+                publicKeyPEM: "K1", at: t0)
+            #expect(
+                try await store.neighbours() == [
+                    StoredNeighbour(
+                        address: "localhost:80", publicKeyPEM: "K1", addedAt: t0, configured: "LocalHost",
+                        url: "ws://127.0.0.1:3307", caFile: "/etc/ca.pem")
+                ])
+            // Re-configured without a URL: the URL goes, the row stays.
+            try await store.upsertNeighbour(
+                address: "localhost:80", configured: "localhost", url: nil, caFile: nil, publicKeyPEM: "K2", at: t0)
+            #expect(try await store.neighbours().first?.url == nil)
+            #expect(try await store.neighbours().first?.configured == "localhost")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func serverHelloSignaturesAreRememberedPerNeighbourAndBounded(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.recordServerHelloSignature(neighbour: "a:1", digest: "d0", at: t0)
+            #expect(try await store.hasSeenServerHelloSignature(neighbour: "a:1", digest: "d0"))
+            #expect(try await !store.hasSeenServerHelloSignature(neighbour: "b:1", digest: "d0"))
+            for index in 1...ServerHelloSignatures.kept {
+                try await store.recordServerHelloSignature(
+                    neighbour: "a:1", digest: "d\(index)", at: t0.addingTimeInterval(Double(index)))
+            }
+            // The oldest was dropped to keep the bound; the newest are kept.
+            #expect(try await !store.hasSeenServerHelloSignature(neighbour: "a:1", digest: "d0"))
+            #expect(try await store.hasSeenServerHelloSignature(neighbour: "a:1", digest: "d1"))
+            #expect(
+                try await store.hasSeenServerHelloSignature(neighbour: "a:1", digest: "d\(ServerHelloSignatures.kept)"))
+            try await store.forgetServerHelloSignatures(neighbour: "a:1")
+            #expect(try await !store.hasSeenServerHelloSignature(neighbour: "a:1", digest: "d1"))
+        }
+    }
+
     // MARK: Counters
 
     @Test(arguments: StoreKind.allCases)

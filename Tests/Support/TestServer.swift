@@ -61,11 +61,7 @@ public final class TestServer: Sendable {
         logger.logLevel =
             ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let store = try SQLiteServerStore(path: (directory as NSString).appendingPathComponent("olafd.sqlite"))
-        for neighbour in neighbours {
-            try await store.upsertNeighbour(
-                address: neighbour.address.canonical,
-                publicKeyPEM: neighbour.publicKey.canonicalPEM, at: Date())
-        }
+        for neighbour in neighbours { try await store.upsertNeighbour(neighbour, at: Date()) }
         let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         // Ready once both listeners are bound (the control socket restricted too), not merely the public one.

@@ -52,18 +52,13 @@ public struct OlafServer: Sendable {
         if let path = configuration.neighboursFile {
             let now = Date()
             for neighbour in try NeighboursFile.load(path: path) {
-                try await store.upsertNeighbour(
-                    address: neighbour.address.canonical,
-                    publicKeyPEM: neighbour.publicKey.canonicalPEM, at: now)
+                try await store.upsertNeighbour(neighbour, at: now)
             }
         }
         var neighbours: [Neighbour] = []
         for stored in try await store.neighbours() {
             do {
-                neighbours.append(
-                    Neighbour(
-                        address: try ServerAddress(parsing: stored.address),
-                        publicKey: try RSAPublicKey(pem: stored.publicKeyPEM)))
+                neighbours.append(try Neighbour(stored: stored))
             } catch {
                 logger.error(
                     "ignoring a stored neighbour that no longer validates",

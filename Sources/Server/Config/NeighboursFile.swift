@@ -3,8 +3,11 @@ import Foundation
 import OlafCrypto
 
 /// The neighbours file: a JSON array of `{"address": "host:port", "public_key": "<PEM>"}` (the key may also
-/// be under `verifyKey`, the reference implementation's name). Every entry is validated: a bad address or a
-/// key that is not RSA-2048/65537 refuses the whole file, so a typo never silently drops a neighbour.
+/// be under `verifyKey`, the reference implementation's name). Optional per entry: `URL` (or `url`), where to
+/// dial when the address is only the neighbour's name (the reference implementation's neighbourhood file), and
+/// `ca_file`, the CA that must have issued a `wss://` neighbour's certificate. Every entry is validated: a bad
+/// address, URL or key that is not RSA-2048/65537 refuses the whole file, so a typo never silently drops a
+/// neighbour.
 public enum NeighboursFile {
     /// Why the file was refused.
     public enum LoadError: Error, CustomStringConvertible {
@@ -50,7 +53,21 @@ public enum NeighboursFile {
                 throw ProtocolError.missingField("[\(index)].public_key")
             }
             let address = try ServerAddress(parsing: addressText)
-            neighbours.append(Neighbour(address: address, publicKey: try RSAPublicKey(pem: pem)))
+            let url = try (object["URL"] ?? object["url"]).map { value in
+                guard let text = value.stringValue else {
+                    throw ProtocolError.wrongType(field: "[\(index)].URL", expected: "a string", actual: "something else")
+                }
+                return try ServerAddress(parsing: text)
+            }
+            let caFile = try object["ca_file"].map { value in
+                guard let text = value.stringValue, text.hasPrefix("/") else {
+                    throw ProtocolError.wrongType(
+                        field: "[\(index)].ca_file", expected: "an absolute path", actual: "something else")
+                }
+                return text
+            }
+            neighbours.append(
+                Neighbour(address: address, publicKey: try RSAPublicKey(pem: pem), url: url, caFile: caFile))
         }
         return neighbours
     }

@@ -12,6 +12,9 @@ struct NeighbourFrameHandler {
     let neighbour: Neighbour
     /// The link the frames arrive on: closed (1008) when the neighbour floods for too long.
     let link: Outbox
+    /// That link's identity: the hub acts on its frames only while it is still an authenticated link of the
+    /// neighbour (removal or re-keying cuts it at once, even with frames in flight).
+    let connection: ConnectionID
 
     func handle(_ text: String) async {
         let statistics = context.statistics
@@ -52,7 +55,7 @@ struct NeighbourFrameHandler {
         }
         switch frame {
         case .clientUpdate(let update):
-            await context.hub.updateNeighbourClients(neighbour.address, keys: update.clients)
+            await context.hub.updateNeighbourClients(neighbour.address, keys: update.clients, via: connection)
         case .clientUpdateRequest:
             await context.hub.sendClientUpdate(to: neighbour.address)
         case .signed(let envelope):
@@ -69,13 +72,15 @@ struct NeighbourFrameHandler {
             // Servers cannot verify a relayed chat (the sender is inside the ciphertext); recipients do.
             if chat.destinations.contains(hub.ownAddress) {
                 await hub.deliverFromNeighbour(
-                    frame: ByteBuffer(string: envelope.dataWasObject ? reencoded(envelope) : text))
+                    frame: ByteBuffer(string: envelope.dataWasObject ? reencoded(envelope) : text),
+                    from: neighbour.address, via: connection)
             } else {
                 context.statistics.dropped(.unknownDestination)
             }
         case .publicChat(let chat):
             if envelope.dataWasObject {
-                await hub.deliverFromNeighbour(frame: ByteBuffer(string: reencoded(envelope)))
+                await hub.deliverFromNeighbour(
+                    frame: ByteBuffer(string: reencoded(envelope)), from: neighbour.address, via: connection)
                 return
             }
             // Only pass on what a client could verify: the sender must be a client this neighbour listed,
@@ -94,7 +99,7 @@ struct NeighbourFrameHandler {
                 context.statistics.dropped(.replayedCounter)
                 return
             }
-            await hub.deliverFromNeighbour(frame: ByteBuffer(string: text))
+            await hub.deliverFromNeighbour(frame: ByteBuffer(string: text), from: neighbour.address, via: connection)
         case .hello, .serverHello:
             context.statistics.dropped(.notAllowedFromNeighbour)
         }

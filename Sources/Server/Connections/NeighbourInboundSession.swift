@@ -2,41 +2,35 @@ import Core
 import Foundation
 import Logging
 import HummingbirdWebSocket
+import NIOCore
 import NIOWebSocket
 
-/// A connection whose first message is a `server_hello`: accepted only from a configured neighbour's address,
-/// signed with that neighbour's configured key, with a counter above the last one seen. Then we read from it
-/// (we never send on it: our traffic goes over the socket we dial ourselves, interop rule 7).
+/// A connection whose first message is a `server_hello` naming a configured neighbour, signed with that
+/// neighbour's configured key, with a counter above the last one seen (or a restart that
+/// `ServerHelloAuthenticator` accepts). Then we read from it (we never send on it: our traffic goes over the
+/// socket we dial ourselves, interop rule 7).
 struct NeighbourInboundSession {
     let context: RelayContext
     let outbox: Outbox
 
     func run(
-        serverHello envelope: SignedEnvelope, claimed: ServerHelloData,
+        serverHello envelope: SignedEnvelope, claimed: ServerHelloData, from peer: SocketAddress?,
         messages: inout WebSocketInboundMessageStream.AsyncIterator
     ) async throws {
         let hub = context.hub
-        guard let neighbour = await hub.neighbour(at: claimed.address) else {
-            return await refuse("server_hello from \(claimed.address), which is not a configured neighbour", &messages)
-        }
-        guard envelope.isSigned(by: neighbour.publicKey) else {
-            context.statistics.dropped(.badSignature)
-            return await refuse(
-                "server_hello does not verify with the key configured for \(neighbour.address)",
-                &messages)
-        }
+        let connection = ConnectionID.make()
+        let neighbour: Neighbour
         do {
-            try await hub.acceptCounter(envelope.counter, from: neighbour.counterKey)
+            neighbour = try await ServerHelloAuthenticator(context: context).authenticate(
+                envelope, claimed: claimed, origin: .inbound(from: peer), connection: connection, outbox: outbox)
         } catch {
-            context.statistics.dropped(.replayedCounter)
-            return await refuse("replayed server_hello: \(error)", &messages)
+            return await refuse(error.description, &messages)
         }
         let logger = context.logger.adding(["neighbour": "\(neighbour.address)"])
         logger.info("neighbour link accepted")
-        try? await context.store.markNeighbourSeen(address: neighbour.address.canonical, at: Date())
-        await hub.linkUp(neighbour.address)
         if await !hub.isLinked(neighbour.address) { context.linkWaker.wake(neighbour.address) }
-        let handler = NeighbourFrameHandler(context: context, neighbour: neighbour, link: outbox)
+        let handler = NeighbourFrameHandler(
+            context: context, neighbour: neighbour, link: outbox, connection: connection)
         let outcome: Result<Void, any Error>
         do {
             while let message = try await messages.next() {
@@ -50,7 +44,7 @@ struct NeighbourInboundSession {
         } catch {
             outcome = .failure(error)
         }
-        await hub.linkDown(neighbour.address)
+        await hub.linkDown(neighbour.address, connection: connection)
         logger.info("neighbour link closed")
         try outcome.get()
     }

@@ -90,7 +90,7 @@ final class PeerConnectionHandler: Sendable {
                 return admitted ? .serveClient(session, hello.publicKey) : .done
             case .serverHello(let serverHello):
                 try await NeighbourInboundSession(context: context, outbox: outbox)
-                    .run(serverHello: envelope, claimed: serverHello, messages: &messages)
+                    .run(serverHello: envelope, claimed: serverHello, from: remoteAddress, messages: &messages)
                 return .done
             case .chat, .publicChat:
                 break

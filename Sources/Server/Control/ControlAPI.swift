@@ -46,18 +46,19 @@ struct ControlAPI: Sendable {
             let state = await linkState(neighbour.address)
             states.append(
                 .init(
-                    address: neighbour.address, connected: state.outbound,
-                    inboundLinks: max(0, state.links - (state.outbound ? 1 : 0)), lastSeen: neighbour.lastSeen))
+                    address: neighbour.configured ?? neighbour.address, connected: state.outbound,
+                    authenticated: state.outboundAuthenticated, inboundLinks: state.inbound,
+                    lastSeen: neighbour.lastSeen))
         }
         let files = try await server.store.files()
         let configuration = server.configuration
         let status = ServerStatus(
             version: OlafVersion.current, uptimeSeconds: Date().timeIntervalSince(startedAt),
             listen: "\(configuration.listenHost):\(configuration.listenPort)",
-            publicAddress: hub.ownAddress.canonical, fingerprint: server.identity.key.publicKey.fingerprint,
+            publicAddress: hub.ownAddress.spelling, fingerprint: server.identity.key.publicKey.fingerprint,
             clients: await hub.localClientCount, neighbours: states, fileCount: files.count,
             fileBytes: files.reduce(0) { $0 + $1.size }, counts: server.statistics.snapshot,
-            refusals: server.abuse.refusals.snapshot)
+            refusals: server.abuse.refusals.snapshot, contestedClients: await hub.contestedClientCount)
         return ControlResponse.json(status.json)
     }
 
@@ -67,8 +68,10 @@ struct ControlAPI: Sendable {
             let state = await linkState(neighbour.address)
             entries.append(
                 .object([
-                    "address": .string(neighbour.address),
+                    "address": .string(neighbour.configured ?? neighbour.address),
+                    "url": neighbour.url.map { .string($0) } ?? .null,
                     "state": .string(state.outbound ? "connected" : "disconnected"),
+                    "authenticated_links": .integer(state.links),
                     "fingerprint": .string(
                         (try? RSAPublicKey(pem: neighbour.publicKeyPEM).fingerprint) ?? "invalid key"),
                     "added": .string(ISO8601DateFormatter().string(from: neighbour.addedAt)),
@@ -90,8 +93,13 @@ struct ControlAPI: Sendable {
         guard address != server.hub.ownAddress else {
             return ControlResponse.error(.badRequest, "\(address) is this server's own public address")
         }
-        try await server.store.upsertNeighbour(address: address.canonical, publicKeyPEM: key.canonicalPEM, at: Date())
-        await server.hub.setNeighbour(Neighbour(address: address, publicKey: key))
+        let neighbour = Neighbour(address: address, publicKey: key, url: parsed.url, caFile: parsed.caFile)
+        if let previous = await server.hub.neighbour(at: address), previous.publicKey != key {
+            // Re-keyed: what was proved under the old key (counter, signatures) says nothing about the new one.
+            try await forgetHelloHistory(of: previous)
+        }
+        try await server.store.upsertNeighbour(neighbour, at: Date())
+        await server.hub.setNeighbour(neighbour)
         server.linkService.dial(address)
         context.logger.notice(
             "neighbour added", metadata: ["neighbour": "\(address)", "fingerprint": "\(key.fingerprint)"])
@@ -105,6 +113,7 @@ struct ControlAPI: Sendable {
         guard try await server.store.removeNeighbour(address: address.canonical) else {
             return ControlResponse.error(.notFound, "unknown neighbour \(address); see olafctl neighbours list")
         }
+        if let neighbour = await server.hub.neighbour(at: address) { try await forgetHelloHistory(of: neighbour) }
         await server.hub.removeNeighbour(at: address)
         context.logger.notice("neighbour removed", metadata: ["neighbour": "\(address)"])
         return ControlResponse.json(.object(["removed": .string(address.canonical)]))
@@ -115,8 +124,7 @@ struct ControlAPI: Sendable {
         guard let neighbour = await server.hub.neighbour(at: address) else {
             return ControlResponse.error(.notFound, "unknown neighbour \(address); see olafctl neighbours list")
         }
-        await server.hub.forgetCounter(of: neighbour.counterKey)
-        try await server.store.deleteCounter(sender: neighbour.counterKey)
+        try await forgetHelloHistory(of: neighbour)
         context.logger.notice("neighbour counter reset", metadata: ["neighbour": "\(address)"])
         return ControlResponse.json(.object(["reset": .string(address.canonical)]))
     }
@@ -153,9 +161,18 @@ struct ControlAPI: Sendable {
             .object(["public_key": .string(key.canonicalPEM), "fingerprint": .string(key.fingerprint)]))
     }
 
-    private func linkState(_ stored: String) async -> (outbound: Bool, links: Int) {
-        guard let address = try? ServerAddress(parsing: stored) else { return (false, 0) }
+    private func linkState(_ stored: String) async -> NeighbourLinkState {
+        guard let address = try? ServerAddress(parsing: stored) else {
+            return NeighbourLinkState(outbound: false, outboundAuthenticated: false, links: 0)
+        }
         return await server.hub.linkState(of: address)
+    }
+
+    /// Forgets the neighbour's last `server_hello` counter and the signatures it was seen with.
+    private func forgetHelloHistory(of neighbour: Neighbour) async throws {
+        await server.hub.forgetCounter(of: neighbour.counterKey)
+        try await server.store.deleteCounter(sender: neighbour.counterKey)
+        try await server.store.forgetServerHelloSignatures(neighbour: neighbour.address.canonical)
     }
 
     private func neighbourAddress(_ context: ControlRequestContext) -> ServerAddress? {

@@ -14,12 +14,14 @@ package enum ControlRequests {
         case notNeighbourObject
         case badAddress(AddressError)
         case badPublicKey(String)
+        case badCAFile(String)
 
         package var description: String {
             switch self {
             case .notNeighbourObject: "send {\"address\": \"host:port\", \"public_key\": \"<PEM>\"}"
             case .badAddress(let error): "bad address: \(error)"
             case .badPublicKey(let reason): "bad public key: \(reason)"
+            case .badCAFile(let path): "ca_file must be an absolute path, not \(path)"
             }
         }
     }
@@ -28,21 +30,30 @@ package enum ControlRequests {
     package struct NeighbourAdd: Sendable {
         package let address: ServerAddress
         package let publicKey: RSAPublicKey
+        /// Where to dial, when not the address itself.
+        package let url: ServerAddress?
+        /// CA that must have issued a `wss://` neighbour's certificate.
+        package let caFile: String?
     }
 
-    /// Parses `{"address": "host:port", "public_key": "<PEM>"}` (other members are ignored).
+    /// Parses `{"address": "host:port", "public_key": "<PEM>"}` with optional `"url"` and `"ca_file"` (an
+    /// absolute path); other members are ignored.
     package static func neighbourAdd(body: [UInt8]) throws(NeighbourAddError) -> NeighbourAdd {
         guard body.count <= maxBodyBytes, case .object(let object)? = try? JSONParser.parse(body),
             let addressText = object["address"]?.stringValue, let pem = object["public_key"]?.stringValue
         else { throw .notNeighbourObject }
         let address: ServerAddress
+        let url: ServerAddress?
         do {
             address = try ServerAddress(parsing: addressText)
+            url = try object["url"]?.stringValue.map { text throws(AddressError) in try ServerAddress(parsing: text) }
         } catch {
             throw .badAddress(error)
         }
+        let caFile = object["ca_file"]?.stringValue
+        if let caFile, !caFile.hasPrefix("/") { throw .badCAFile(caFile) }
         do {
-            return NeighbourAdd(address: address, publicKey: try RSAPublicKey(pem: pem))
+            return NeighbourAdd(address: address, publicKey: try RSAPublicKey(pem: pem), url: url, caFile: caFile)
         } catch {
             throw .badPublicKey("\(error)")
         }

@@ -7,6 +7,8 @@ struct ServerStatus {
     struct NeighbourState {
         let address: String
         let connected: Bool
+        /// The neighbour proved itself on our dialled socket too (a verified `server_hello` there).
+        let authenticated: Bool
         let inboundLinks: Int
         let lastSeen: Date?
     }
@@ -23,6 +25,8 @@ struct ServerStatus {
     let counts: RelayStatistics.Counts
     /// Refusals by abuse limit, since start.
     let refusals: [LimitKind: Int]
+    /// Keys listed by more than one neighbour now (withheld from the client list).
+    let contestedClients: Int
 
     var json: JSONValue {
         .object([
@@ -37,6 +41,7 @@ struct ServerStatus {
                     .object([
                         "address": .string(neighbour.address),
                         "state": .string(neighbour.connected ? "connected" : "disconnected"),
+                        "outbound_authenticated": .bool(neighbour.authenticated),
                         "inbound_links": .integer(neighbour.inboundLinks),
                         "last_seen": neighbour.lastSeen.map { .string(ISO8601DateFormatter().string(from: $0)) }
                             ?? .null,
@@ -48,6 +53,11 @@ struct ServerStatus {
                 "deliveries": .integer(counts.deliveries),
                 "dropped": .object(
                     JSONObject(DropReason.allCases.map { ($0.rawValue, .integer(counts.dropped[$0, default: 0])) })),
+            ]),
+            "federation": .object([
+                "counter_resets": .integer(counts.neighbourCounterResets),
+                "key_conflicts": .integer(counts.neighbourKeyConflicts),
+                "contested_clients": .integer(contestedClients),
             ]),
             "limits": .object([
                 "refused": .object(

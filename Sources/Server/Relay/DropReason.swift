@@ -14,6 +14,8 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case unknownSender = "unknown_sender"
     case slowConsumer = "slow_consumer"
     case neighbourRateLimited = "neighbour_rate_limited"
+    /// Arrived on our dialled socket before the other end proved itself there with a `server_hello`.
+    case unauthenticatedLink = "unauthenticated_link"
 }
 
 /// Counters of what the relay did, safe to bump from any task.
@@ -27,6 +29,10 @@ public final class RelayStatistics: Sendable {
         /// Frame copies written into peers' queues.
         public var deliveries = 0
         public var dropped: [DropReason: Int] = [:]
+        /// Neighbours' `server_hello` counter resets accepted (a restarted neighbour that forgot its counter).
+        public var neighbourCounterResets = 0
+        /// Times a neighbour listed a client that another neighbour already listed (the key is then withheld).
+        public var neighbourKeyConflicts = 0
     }
 
     public init() {}
@@ -37,6 +43,10 @@ public final class RelayStatistics: Sendable {
             $0.deliveries += deliveries
         }
     }
+
+    public func neighbourCounterReset() { counts.withLock { $0.neighbourCounterResets += 1 } }
+
+    public func neighbourKeyConflicts(_ count: Int) { counts.withLock { $0.neighbourKeyConflicts += count } }
 
     public func dropped(_ reason: DropReason) { counts.withLock { $0.dropped[reason, default: 0] += 1 } }
 

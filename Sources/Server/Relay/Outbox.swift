@@ -115,12 +115,26 @@ public final class Outbox: Sendable {
 
     /// How long a connection we asked to close may take to do so (write what is queued, our close frame, the
     /// peer's answer) before its socket is dropped: a peer that stops reading cannot hold it open.
+    /// The longest close reason a close frame carries (RFC 6455: 125 payload bytes, two of them the code).
+    static let maxCloseReasonBytes = 123
+
+    static func fittingCloseFrame(_ reason: String) -> String {
+        guard reason.utf8.count > maxCloseReasonBytes else { return reason }
+        var cut = ""
+        for character in reason {
+            if cut.utf8.count + character.utf8.count > maxCloseReasonBytes { break }
+            cut.append(character)
+        }
+        return cut
+    }
+
     static let closeDeadline: TimeAmount = .seconds(10)
 
     /// Stops accepting frames; the frames already queued are still written, then a close frame with `code` and
     /// `reason` (sent by the connection's pump). On a channel the socket is dropped if it is still open after
-    /// `closeDeadline`.
+    /// `closeDeadline`. A reason longer than a close frame can carry (123 bytes) is cut at a character boundary.
     public func close(code: WebSocketErrorCode, reason: String) {
+        let reason = Self.fittingCloseFrame(reason)
         let (waiter, firstClose) = state.withLock { state in
             let firstClose = !state.finished
             if state.closeRequest == nil { state.closeRequest = CloseRequest(code: code, reason: reason) }

@@ -27,10 +27,14 @@ public actor RelayHub {
     /// Numbers admissions, so lists keep connection order without an array that every disconnect must search.
     private var admissions: UInt64 = 0
     private var neighbours: [ServerAddress: Neighbour] = [:]
-    private var neighbourClients: [ServerAddress: [RSAPublicKey]] = [:]
-    private var neighbourKeyIndex: [ServerAddress: FingerprintIndex] = [:]
+    /// What each neighbour calls itself in its verified `server_hello`: emitted in client lists (interop rule 12).
+    private var selfNames: [ServerAddress: String] = [:]
+    /// Each neighbour's listed clients: its claims (minus keys connected here), and the index of them.
+    private var neighbourClaims = NeighbourClaims()
     private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: Outbox)] = [:]
-    private var linkCounts: [ServerAddress: Int] = [:]
+    /// Sockets on which a neighbour proved itself with a verified `server_hello` (its inbound links, and our
+    /// dialled socket once it said hello there too): every one is cut when the neighbour is removed or re-keyed.
+    private var authenticatedLinks: [ServerAddress: [ConnectionID: Outbox]] = [:]
     private var counters: CounterTracker
     private var dirtyCounters: [String: UInt64] = [:]
     /// Our own clients changed since neighbours last got a `client_update`.
@@ -113,7 +117,7 @@ public actor RelayHub {
         admissions += 1
         clients[fingerprint] = LocalClient(connection: connection, key: key, outbox: outbox, admission: admissions)
         // A key connected here is never listed under a neighbour.
-        for address in neighbourClients.keys { removeFromNeighbourSlice(address, fingerprint: fingerprint) }
+        neighbourClaims.withdraw(fingerprint)
         localClientsChanged = true
         listChanged()
     }
@@ -170,15 +174,23 @@ public actor RelayHub {
         statistics.relayed(deliveries: deliveries)
     }
 
-    /// Delivers a `chat` or `public_chat` that a neighbour relayed to every local client (never forwarded again).
-    func deliverFromNeighbour(frame: ByteBuffer) {
+    /// Delivers a `chat` or `public_chat` that a neighbour relayed to every local client (never forwarded again),
+    /// if it came over a link that is still authenticated (`connection` nil: no such check).
+    func deliverFromNeighbour(frame: ByteBuffer, from address: ServerAddress, via connection: ConnectionID? = nil) {
+        guard isCurrentLink(address, connection) else { return }
         statistics.relayed(deliveries: deliverLocally(frame, except: nil))
+    }
+
+    /// Whether `connection` is still an authenticated link of `address` (nil: not checked).
+    private func isCurrentLink(_ address: ServerAddress, _ connection: ConnectionID?) -> Bool {
+        guard let connection else { return neighbours[address] != nil }
+        return authenticatedLinks[address]?[connection] != nil
     }
 
     /// Looks up the key of a client listed by `neighbour`, by its fingerprint in any accepted spelling
     /// (constant time: a neighbour naming made-up senders costs one lookup per frame).
     func neighbourClientKey(_ claimed: String, listedBy neighbour: ServerAddress) -> RSAPublicKey? {
-        neighbourKeyIndex[neighbour]?.key(for: claimed)
+        neighbourClaims.key(for: claimed, listedBy: neighbour)
     }
 
     private func deliverLocally(_ frame: ByteBuffer, except sender: String?) -> Int {
@@ -227,71 +239,136 @@ public actor RelayHub {
     /// All configured neighbours.
     public var configuredNeighbours: [Neighbour] { Array(neighbours.values) }
 
-    /// Adds or replaces a neighbour at run time.
+    /// Adds or replaces a neighbour at run time. A new key (or a new place to dial) cuts every link of the old
+    /// one: what was authenticated under the old key must not keep speaking for the neighbour.
     public func setNeighbour(_ neighbour: Neighbour) {
         guard neighbour.address != ownAddress else { return }
+        if let previous = neighbours[neighbour.address],
+            previous.publicKey != neighbour.publicKey || previous.dialAddress != neighbour.dialAddress
+                || previous.dialAddress.usesTLS != neighbour.dialAddress.usesTLS
+        {
+            cutLinks(of: neighbour.address, reason: "neighbour re-keyed")
+        }
         neighbours[neighbour.address] = neighbour
     }
 
-    /// Removes a neighbour: its list is dropped and its outbound link closed.
+    /// Removes a neighbour: its list is dropped and every link with it closed, dialled or inbound.
     public func removeNeighbour(at address: ServerAddress) {
         neighbours[address] = nil
-        outboundLinks.removeValue(forKey: address)?.outbox.close(code: .goingAway, reason: "neighbour removed")
+        cutLinks(of: address, reason: "neighbour removed")
+    }
+
+    /// Closes every link with `address` and forgets what it told us.
+    private func cutLinks(of address: ServerAddress, reason: String) {
+        outboundLinks.removeValue(forKey: address)?.outbox.close(code: .goingAway, reason: reason)
+        for outbox in (authenticatedLinks.removeValue(forKey: address) ?? [:]).values {
+            outbox.close(code: .policyViolation, reason: reason)
+        }
+        selfNames[address] = nil
         clearNeighbourSlice(address)
     }
 
-    /// Records that an authenticated link with `address` came up (inbound after a verified `server_hello`,
-    /// or our own dialled socket).
-    func linkUp(_ address: ServerAddress) { linkCounts[address, default: 0] += 1 }
-
-    /// Records that a link went down; once no link with the neighbour remains, its client list is cleared.
-    func linkDown(_ address: ServerAddress) {
-        let remaining = (linkCounts[address] ?? 1) - 1
-        linkCounts[address] = remaining > 0 ? remaining : nil
-        if remaining <= 0 { clearNeighbourSlice(address) }
+    /// Records that `address` proved itself on `connection` with a verified `server_hello` naming itself
+    /// `name`. Refused (false) when the neighbour is no longer configured.
+    func linkUp(_ address: ServerAddress, name: String, connection: ConnectionID, outbox: Outbox) -> Bool {
+        guard neighbours[address] != nil else { return false }
+        authenticatedLinks[address, default: [:]][connection] = outbox
+        if selfNames[address] != name {
+            selfNames[address] = name
+            listChanged()
+        }
+        return true
     }
 
-    /// Registers our dialled socket to `address`: the only socket we send server-to-server traffic on.
+    /// Records that an authenticated link went down; once none remains, the neighbour's client list is cleared.
+    func linkDown(_ address: ServerAddress, connection: ConnectionID) {
+        guard authenticatedLinks[address]?.removeValue(forKey: connection) != nil else { return }
+        if authenticatedLinks[address]?.isEmpty == true {
+            authenticatedLinks[address] = nil
+            clearNeighbourSlice(address)
+        }
+    }
+
+    /// Whether any socket with `address` is authenticated now.
+    func hasAuthenticatedLink(_ address: ServerAddress) -> Bool { authenticatedLinks[address] != nil }
+
+    /// Checks a verified `server_hello`'s counter and, when it is new, records the link as authenticated.
+    /// With `allowingReset` (the caller checked where the connection comes from and that the signature was never
+    /// seen), a counter that is not above the last one is accepted as a restart of the neighbour, but only while
+    /// no link of that neighbour is up: a live neighbour never goes back (interop rule 13).
+    func admitServerHello(
+        _ neighbour: Neighbour, name: String, counter: UInt64, connection: ConnectionID, outbox: Outbox,
+        allowingReset: Bool
+    ) throws(ServerHelloRefusal) -> ServerHelloAdmission {
+        guard neighbours[neighbour.address] == neighbour else { throw .notConfigured }
+        var admission = ServerHelloAdmission.accepted
+        do {
+            try accept(counter: counter, from: neighbour.counterKey)
+        } catch {
+            guard allowingReset, !hasAuthenticatedLink(neighbour.address) else { throw .replayed(error) }
+            counters.forget(neighbour.counterKey)
+            try? accept(counter: counter, from: neighbour.counterKey)
+            statistics.neighbourCounterReset()
+            admission = .acceptedCounterReset(previous: error)
+        }
+        _ = linkUp(neighbour.address, name: name, connection: connection, outbox: outbox)
+        return admission
+    }
+
+    /// Registers our dialled socket to `address`: the only socket we send server-to-server traffic on. It is not
+    /// authenticated by being dialled (whoever answers there may not be the neighbour): frames read on it count
+    /// only after a verified `server_hello` on it (`admitServerHello`).
     func registerOutboundLink(_ address: ServerAddress, connection: ConnectionID, outbox: Outbox) {
         outboundLinks[address]?.outbox.close(code: .goingAway, reason: "superseded by a new link")
         outboundLinks[address] = (connection, outbox)
-        linkUp(address)
     }
 
     /// Unregisters our dialled socket when it ends.
     func unregisterOutboundLink(_ address: ServerAddress, connection: ConnectionID) {
         if outboundLinks[address]?.connection == connection { outboundLinks[address] = nil }
-        linkDown(address)
+        linkDown(address, connection: connection)
     }
 
     /// Our dialled link's state and the number of authenticated links (both directions) with `address`.
-    public func linkState(of address: ServerAddress) -> (outbound: Bool, links: Int) {
-        (outboundLinks[address] != nil, linkCounts[address] ?? 0)
+    public func linkState(of address: ServerAddress) -> NeighbourLinkState {
+        let dialled = outboundLinks[address]
+        let authenticated = authenticatedLinks[address] ?? [:]
+        let dialledAuthenticated = dialled.map { authenticated[$0.connection] != nil } ?? false
+        return NeighbourLinkState(
+            outbound: dialled != nil, outboundAuthenticated: dialledAuthenticated, links: authenticated.count)
     }
 
     /// Whether our dialled link to `address` is up.
     public func isLinked(_ address: ServerAddress) -> Bool { outboundLinks[address] != nil }
 
-    /// Replaces `address`'s slice of the client list with `keys` (minus any key connected here).
-    func updateNeighbourClients(_ address: ServerAddress, keys: [RSAPublicKey]) {
-        guard neighbours[address] != nil else { return }
+    /// Replaces `address`'s claims with `keys` (minus any key connected here). A key that another neighbour
+    /// also lists is withheld from the client list until only one claims it (counted and logged).
+    func updateNeighbourClients(_ address: ServerAddress, keys: [RSAPublicKey], via connection: ConnectionID? = nil) {
+        guard neighbours[address] != nil, isCurrentLink(address, connection) else { return }
         let filtered = keys.filter { clients[$0.fingerprint] == nil }
-        if neighbourClients[address] == filtered { return }
-        neighbourClients[address] = filtered
-        neighbourKeyIndex[address, default: FingerprintIndex()].replaceAll(with: filtered)
-        listChanged()
+        let change = neighbourClaims.replace(address, with: filtered)
+        if change.newConflicts > 0 {
+            statistics.neighbourKeyConflicts(change.newConflicts)
+            logger.warning(
+                "a neighbour listed clients that another neighbour lists too; they are withheld from the client list",
+                metadata: [
+                    "neighbour": "\(address)", "conflicts": "\(change.newConflicts)",
+                    "contested": "\(neighbourClaims.contestedCount)",
+                ])
+        }
+        if change.listChanged { listChanged() }
     }
 
-    private func removeFromNeighbourSlice(_ address: ServerAddress, fingerprint: String) {
-        guard neighbourKeyIndex[address]?.contains(fingerprint: fingerprint) == true else { return }
-        neighbourClients[address]?.removeAll { $0.fingerprint == fingerprint }
-        neighbourKeyIndex[address]?.remove(fingerprint: fingerprint)
-    }
+    /// Keys listed by more than one neighbour right now (withheld from the client list).
+    public var contestedClientCount: Int { neighbourClaims.contestedCount }
 
     private func clearNeighbourSlice(_ address: ServerAddress) {
-        guard neighbourClients.removeValue(forKey: address) != nil else { return }
-        neighbourKeyIndex[address] = nil
-        listChanged()
+        if neighbourClaims.replace(address, with: [], forget: true).listChanged { listChanged() }
+    }
+
+    /// How `address` is spelled in lists: as it names itself, else as the operator wrote it.
+    private func listedName(of address: ServerAddress) -> String {
+        selfNames[address] ?? neighbours[address]?.address.spelling ?? address.spelling
     }
 
     /// Sends our `client_update` to one neighbour on our dialled link (answer to `client_update_request`).
@@ -309,9 +386,9 @@ public actor RelayHub {
 
     /// `client_list` for local clients: our own clients first, then each neighbour's slice.
     func clientListFrame() -> String {
-        var servers = [ClientList.Server(address: ownAddress.canonical, clients: localClientKeys)]
-        for address in neighbourClients.keys.sorted(by: { $0.canonical < $1.canonical }) {
-            servers.append(ClientList.Server(address: address.canonical, clients: neighbourClients[address] ?? []))
+        var servers = [ClientList.Server(address: ownAddress.spelling, clients: localClientKeys)]
+        for (address, keys) in neighbourClaims.listed.sorted(by: { $0.key.canonical < $1.key.canonical }) {
+            servers.append(ClientList.Server(address: listedName(of: address), clients: keys))
         }
         return Frame.clientList(ClientList(servers: servers)).text
     }
@@ -328,7 +405,7 @@ public actor RelayHub {
     /// encoding the list (with thousands of clients, encoding it is the expensive part).
     private var clientListMinimumBytes: Int {
         let perKey = (clients.values.first?.key.canonicalPEM.utf8.count ?? 0) + 2
-        return perKey * (clients.count + neighbourClients.values.reduce(0) { $0 + $1.count })
+        return perKey * (clients.count + neighbourClaims.listedCount)
     }
 
     /// Pushes the current `client_list` to every local client (one buffer shared by all outboxes) if the push
@@ -377,7 +454,46 @@ public actor RelayHub {
         isShuttingDown = true
         for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
         for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
+        for links in authenticatedLinks.values {
+            for outbox in links.values { outbox.close(code: .goingAway, reason: reason) }
+        }
     }
+}
+
+/// A neighbour's links as `olafctl` shows them.
+public struct NeighbourLinkState: Sendable, Equatable {
+    /// Our dialled socket is open.
+    public var outbound: Bool
+    /// The neighbour proved itself on our dialled socket too.
+    public var outboundAuthenticated: Bool
+    /// Authenticated links in both directions.
+    public var links: Int
+
+    /// Authenticated links the neighbour dialled.
+    public var inbound: Int { links - (outboundAuthenticated ? 1 : 0) }
+}
+
+/// Why a verified `server_hello` was not admitted.
+enum ServerHelloRefusal: Error, CustomStringConvertible {
+    case notConfigured
+    case replayed(ProtocolError)
+    /// Not above the last counter, and not taken as a restart, for the reason given.
+    case notARestart(ProtocolError, why: String)
+
+    var description: String {
+        switch self {
+        case .notConfigured: "the neighbour is no longer configured with that key"
+        case .replayed(let error): "replayed server_hello: \(error)"
+        case .notARestart(let error, let why): "replayed server_hello: \(error); not a restart: \(why)"
+        }
+    }
+}
+
+/// How a `server_hello` was admitted.
+enum ServerHelloAdmission: Equatable {
+    case accepted
+    /// Its counter was not above the last one: accepted as a restarted neighbour's (interop rule 13).
+    case acceptedCounterReset(previous: ProtocolError)
 }
 
 /// What `RelayHub.pushClientList` did.

@@ -7,6 +7,8 @@ public actor InMemoryServerStore: ServerStore {
     private var counterRows: [String: UInt64] = [:]
     private var ownCounterValue: UInt64 = 0
     private var fileRows: [String: StoredFile] = [:]
+    /// Per neighbour, accepted `server_hello` signature digests, oldest first.
+    private var helloSignatures: [String: [String]] = [:]
 
     public init() {}
 
@@ -16,13 +18,34 @@ public actor InMemoryServerStore: ServerStore {
         neighbourRows.values.sorted { Self.binaryOrder($0.address, $1.address) }
     }
 
-    public func upsertNeighbour(address: String, publicKeyPEM: String, at date: Date) {
+    public func upsertNeighbour(
+        address: String, configured: String?, url: String?, caFile: String?, publicKeyPEM: String, at date: Date
+    ) {
         if neighbourRows[address] != nil {
             neighbourRows[address]?.publicKeyPEM = publicKeyPEM
+            neighbourRows[address]?.configured = configured
+            neighbourRows[address]?.url = url
+            neighbourRows[address]?.caFile = caFile
         } else {
-            neighbourRows[address] = StoredNeighbour(address: address, publicKeyPEM: publicKeyPEM, addedAt: date)
+            neighbourRows[address] = StoredNeighbour(
+                address: address, publicKeyPEM: publicKeyPEM, addedAt: date, configured: configured, url: url,
+                caFile: caFile)
         }
     }
+
+    public func recordServerHelloSignature(neighbour: String, digest: String, at date: Date) {
+        var digests = helloSignatures[neighbour, default: []]
+        digests.removeAll { $0 == digest }
+        digests.append(digest)
+        if digests.count > ServerHelloSignatures.kept { digests.removeFirst(digests.count - ServerHelloSignatures.kept) }
+        helloSignatures[neighbour] = digests
+    }
+
+    public func hasSeenServerHelloSignature(neighbour: String, digest: String) -> Bool {
+        helloSignatures[neighbour]?.contains(digest) ?? false
+    }
+
+    public func forgetServerHelloSignatures(neighbour: String) { helloSignatures[neighbour] = nil }
 
     public func removeNeighbour(address: String) -> Bool {
         neighbourRows.removeValue(forKey: address) != nil

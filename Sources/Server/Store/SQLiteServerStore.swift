@@ -50,14 +50,49 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    public func upsertNeighbour(address: String, publicKeyPEM: String, at date: Date) async throws {
+    public func upsertNeighbour(
+        address: String, configured: String?, url: String?, caFile: String?, publicKeyPEM: String, at date: Date
+    ) async throws {
         try await write("save neighbour \(address)") { db in
             try db.execute(
                 sql: """
-                    INSERT INTO neighbour (address, publicKeyPEM, addedAt) VALUES (?, ?, ?)
-                    ON CONFLICT (address) DO UPDATE SET publicKeyPEM = excluded.publicKeyPEM
+                    INSERT INTO neighbour (address, publicKeyPEM, addedAt, configured, url, caFile)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (address) DO UPDATE SET publicKeyPEM = excluded.publicKeyPEM,
+                        configured = excluded.configured, url = excluded.url, caFile = excluded.caFile
                     """,
-                arguments: [address, publicKeyPEM, date.storedSeconds])
+                arguments: [address, publicKeyPEM, date.storedSeconds, configured, url, caFile])
+        }
+    }
+
+    public func recordServerHelloSignature(neighbour: String, digest: String, at date: Date) async throws {
+        try await write("record a server_hello signature of \(neighbour)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO serverHelloSignature (neighbour, digest, seenAt) VALUES (?, ?, ?)
+                    ON CONFLICT (neighbour, digest) DO UPDATE SET seenAt = excluded.seenAt
+                    """,
+                arguments: [neighbour, digest, date.storedSeconds])
+            try db.execute(
+                sql: """
+                    DELETE FROM serverHelloSignature WHERE neighbour = ? AND rowid NOT IN (
+                        SELECT rowid FROM serverHelloSignature WHERE neighbour = ? ORDER BY seenAt DESC LIMIT ?)
+                    """,
+                arguments: [neighbour, neighbour, ServerHelloSignatures.kept])
+        }
+    }
+
+    public func hasSeenServerHelloSignature(neighbour: String, digest: String) async throws -> Bool {
+        try await read("look up a server_hello signature of \(neighbour)") { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM serverHelloSignature WHERE neighbour = ? AND digest = ?)",
+                arguments: [neighbour, digest]) ?? false
+        }
+    }
+
+    public func forgetServerHelloSignatures(neighbour: String) async throws {
+        try await write("forget the server_hello signatures of \(neighbour)") { db in
+            try db.execute(sql: "DELETE FROM serverHelloSignature WHERE neighbour = ?", arguments: [neighbour])
         }
     }
 
@@ -214,6 +249,20 @@ extension SQLiteServerStore {
                     CREATE INDEX file_expiresAt ON file (expiresAt);
                     """)
         }
+        migrator.registerMigration("v2 neighbour spelling, URL and server_hello signatures") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE neighbour ADD COLUMN configured TEXT;
+                    ALTER TABLE neighbour ADD COLUMN url TEXT;
+                    ALTER TABLE neighbour ADD COLUMN caFile TEXT;
+                    CREATE TABLE serverHelloSignature (
+                        neighbour TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        seenAt DATETIME NOT NULL,
+                        PRIMARY KEY (neighbour, digest)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -295,7 +344,10 @@ extension StoredNeighbour {
             address: try row.decode(forColumn: "address"),
             publicKeyPEM: try row.decode(forColumn: "publicKeyPEM"),
             addedAt: Date(storedSeconds: try row.decode(forColumn: "addedAt")),
-            lastSeen: (try row.decode(Double?.self, forColumn: "lastSeen")).map(Date.init(storedSeconds:)))
+            lastSeen: (try row.decode(Double?.self, forColumn: "lastSeen")).map(Date.init(storedSeconds:)),
+            configured: try row.decode(String?.self, forColumn: "configured"),
+            url: try row.decode(String?.self, forColumn: "url"),
+            caFile: try row.decode(String?.self, forColumn: "caFile"))
     }
 }
 

@@ -149,7 +149,7 @@ final class TestClient: Sendable {
     func sendChat(_ message: String, to recipients: [(TestClient, TestServer)]) throws -> String {
         let chat = try ChatCipher.seal(
             message, from: key.publicKey,
-            to: recipients.map { ChatRecipient(publicKey: $0.0.key.publicKey, homeServer: $0.1.address.canonical) })
+            to: recipients.map { ChatRecipient(publicKey: $0.0.key.publicKey, homeServer: $0.1.address.spelling) })
         return try sendSigned(.chat(chat))
     }
 

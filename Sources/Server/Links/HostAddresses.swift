@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import NIOCore
+import NIOPosix
+
+/// IP addresses as raw bytes (4 for IPv4, 16 for IPv6; IPv4-mapped IPv6 as its IPv4 address), for asking
+/// whether a connection comes from where a neighbour lives.
+enum HostAddresses {
+    /// The peer's address, or nil for Unix sockets and unknown peers.
+    static func bytes(of peer: SocketAddress?) -> [UInt8]? {
+        guard let peer, var text = peer.ipAddress else { return nil }
+        if let scope = text.firstIndex(of: "%") { text = String(text[..<scope]) }
+        return parse(text)
+    }
+
+    /// Every address `host` (a name or an IP literal) resolves to. Names go through the system resolver on
+    /// NIO's blocking-I/O thread pool (this runs only when a neighbour's counter goes backwards, never per
+    /// frame); an unresolvable name has no addresses.
+    static func resolve(_ host: String) async -> [[UInt8]] {
+        if let literal = parse(host) { return [literal] }
+        return (try? await NIOThreadPool.singleton.runIfActive { lookUp(host) }) ?? []
+    }
+
+    private static func parse(_ text: String) -> [UInt8]? {
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if inet_pton(AF_INET, text, &v4) == 1 { return v4 }
+        var v6 = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+        if v6[0..<10].allSatisfy({ $0 == 0 }), v6[10] == 0xFF, v6[11] == 0xFF { return Array(v6[12..<16]) }
+        return v6
+    }
+
+    private static func lookUp(_ host: String) -> [[UInt8]] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0 else { return [] }
+        defer { freeaddrinfo(list) }
+        var result: [[UInt8]] = []
+        var entry = list
+        while let current = entry {
+            if let address = current.pointee.ai_addr {
+                switch Int32(address.pointee.sa_family) {
+                case AF_INET:
+                    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        var ip = $0.pointee.sin_addr
+                        result.append(withUnsafeBytes(of: &ip) { Array($0) })
+                    }
+                case AF_INET6:
+                    address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                        var ip = $0.pointee.sin6_addr
+                        let bytes = withUnsafeBytes(of: &ip) { Array($0) }
+                        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                        result.append(mapped ? Array(bytes[12..<16]) : bytes)
+                    }
+                default:
+                    break
+                }
+            }
+            entry = current.pointee.ai_next
+        }
+        return result
+    }
+}
