@@ -1,5 +1,5 @@
 import Core
-import Foundation
+public import Foundation
 public import Logging
 public import OlafCrypto
 

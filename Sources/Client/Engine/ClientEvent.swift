@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Something the UI should reflect at once.
@@ -55,7 +55,7 @@ public final class EventHub: Sendable {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
+                let resumeNow = self.state.withLock { state in
                     // Checked under the lock: a cancellation handler that ran before we registered found nothing to
                     // resume, so the cancelled flag (set before the handler runs) must be seen here.
                     guard state.subscribers.isEmpty, !Task.isCancelled else { return true }
@@ -65,7 +65,7 @@ public final class EventHub: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 

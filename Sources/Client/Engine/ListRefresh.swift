@@ -20,7 +20,7 @@ extension ClientEngine {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await hub.waitForSubscriber() }
                     if let idle { group.addTask { try? await Task.sleep(for: idle) } }
-                    await group.next()
+                    _ = await group.next()
                     group.cancelAll()
                 }
             }

@@ -55,7 +55,7 @@ public struct FileAPIBase: Sendable, Equatable, CustomStringConvertible {
     public var baseURL: String { server.httpBase + pathPrefix }
 
     /// The upload endpoint: `baseURL + "/api/upload"`.
-    public var uploadURL: String { baseURL + uploadPath }
+    public var uploadURL: String { server.httpBase + uploadPath }
 
     /// The request target of the upload.
     public var uploadPath: String { pathPrefix + "/api/upload" }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOWebSocket
 import NIOCore
 import OlafCrypto
 import ServiceLifecycle
@@ -51,7 +52,7 @@ final class InteropHomeServer: Sendable {
         var services: [any Service] = [
             Application(
                 router: router,
-                server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: 1 << 20)),
+                server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
                 configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
                 onServerRunning: { _ in readyContinuation.yield() }, logger: logger)
         ]
@@ -165,7 +166,7 @@ final class InteropHomeServer: Sendable {
             case "client_list_request":
                 listRequests += 1
                 listsSent += 1
-                let list = ClientList(servers: [ClientList.Server(address: address, clients: clients.values.map(\.key))])
+                let list = ClientList(servers: [ClientList.Server(address: address, clients: clients.values.map { $0.key })])
                 clients[id]?.outbox.yield(Frame.clientList(list).text)
             case "signed_data":
                 let relayed = behaviour.relayDataAsObject ? reencoded(frame) ?? text : text
