@@ -57,7 +57,9 @@ struct RunCommand: AsyncParsableCommand {
             throw fail("\(error)")
         }
         var fileAPIBase: FileAPIBase?
-        let fromEnvironment = ProcessInfo.processInfo.environment["OLAF_CLIENT_FILE_API"].flatMap { $0.isEmpty ? nil : $0 }
+        let fromEnvironment = ProcessInfo.processInfo.environment["OLAF_CLIENT_FILE_API"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
         if let setting = fileAPI ?? fromEnvironment {
             do {
                 fileAPIBase = try FileAPIBase(parsing: setting)

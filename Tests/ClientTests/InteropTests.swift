@@ -81,7 +81,9 @@ struct InteropTests {
     @Test("a server that relays data as an object: public and encrypted chats verify and are shown")
     func objectDataRelay() async throws {
         let server = try await InteropHomeServer.start(.init(relayDataAsObject: true))
-        let alice = try await EngineHarness.start(on: server.address) { $0.idleListRefreshInterval = .milliseconds(200) }
+        let alice = try await EngineHarness.start(on: server.address) {
+            $0.idleListRefreshInterval = .milliseconds(200)
+        }
         let bob = try await EngineHarness.start(on: server.address) { $0.idleListRefreshInterval = .milliseconds(200) }
         #expect(await waitUntil { await alice.sees([bob.fingerprint]) })
         #expect(await waitUntil { await bob.sees([alice.fingerprint]) })
@@ -104,7 +106,9 @@ struct InteropTests {
     @Test("a server that tampers with the object data: nothing is shown, each frame is counted as a bad signature")
     func tamperedObjectData() async throws {
         let server = try await InteropHomeServer.start(.init(relayDataAsObject: true, tamperRelayedObjects: true))
-        let alice = try await EngineHarness.start(on: server.address) { $0.idleListRefreshInterval = .milliseconds(200) }
+        let alice = try await EngineHarness.start(on: server.address) {
+            $0.idleListRefreshInterval = .milliseconds(200)
+        }
         let bob = try await EngineHarness.start(on: server.address) { $0.idleListRefreshInterval = .milliseconds(200) }
         #expect(await waitUntil { await alice.sees([bob.fingerprint]) })
         #expect(await waitUntil { await bob.sees([alice.fingerprint]) })
@@ -130,7 +134,9 @@ struct InteropTests {
         let fileAPI = try FileAPIBase(parsing: "http://127.0.0.1:\(fileAPIPort)")
         let ui = try await UIHarness.start(home: server.address) { $0.fileAPI = fileAPI }
         #expect(try await ui.post("/api/create", json: #"{"passphrase":"a good long passphrase"}"#).status == 200)
-        #expect(try await ui.get("/api/state").text.contains("\"uploadURL\":\"http://127.0.0.1:\(fileAPIPort)/api/upload\""))
+        #expect(
+            try await ui.get("/api/state").text.contains("\"uploadURL\":\"http://127.0.0.1:\(fileAPIPort)/api/upload\"")
+        )
         let bytes = Array("the file's bytes".utf8)
         let upload = try await RawHTTP.request(
             "POST", path: "/api/upload?name=notes.txt", port: ui.port,
@@ -148,7 +154,9 @@ struct InteropTests {
         #expect(try await plain.post("/api/create", json: #"{"passphrase":"a good long passphrase"}"#).status == 200)
         let missing = try await RawHTTP.request(
             "POST", path: "/api/upload?name=notes.txt", port: plain.port,
-            headers: [("Host", plain.host), ("Authorization", "Bearer \(plain.token.value)"), ("Origin", plain.origin)],
+            headers: [
+                ("Host", plain.host), ("Authorization", "Bearer \(plain.token.value)"), ("Origin", plain.origin),
+            ],
             body: bytes)
         #expect(missing.status == 502)
         #expect(missing.text.contains("no upload endpoint answers at http://127.0.0.1:\(server.port)/api/upload"))
@@ -164,7 +172,8 @@ struct InteropTests {
         do {
             _ = try await refused.upload(name: "x", size: 1, body: Self.oneChunk([1]))
         } catch {
-            #expect(error.description.contains("no upload endpoint answers at http://127.0.0.1:\(closedPort)/api/upload"))
+            #expect(
+                error.description.contains("no upload endpoint answers at http://127.0.0.1:\(closedPort)/api/upload"))
             #expect(error.description.contains("--file-api"))
         }
         await server.stop()
@@ -190,10 +199,14 @@ struct InteropTests {
         #expect(throws: FileAPIBaseError.queryOrFragment) { try FileAPIBase(parsing: "http://h:8#top") }
         #expect(throws: FileAPIBaseError.notHTTP("ftp://h")) { try FileAPIBase(parsing: "ftp://h") }
         #expect(throws: FileAPIBaseError.notHTTP("h:8")) { try FileAPIBase(parsing: "h:8") }
-        #expect(throws: FileAPIBaseError.notHTTP("javascript:alert(1)")) { try FileAPIBase(parsing: "javascript:alert(1)") }
+        #expect(throws: FileAPIBaseError.notHTTP("javascript:alert(1)")) {
+            try FileAPIBase(parsing: "javascript:alert(1)")
+        }
         #expect(throws: FileAPIBaseError.empty) { try FileAPIBase(parsing: "  ") }
         #expect(throws: FileAPIBaseError.self) { try FileAPIBase(parsing: "http://h:99999") }
         #expect(throws: FileAPIBaseError.self) { try FileAPIBase(parsing: "http://h:8/a b") }
-        #expect(throws: FileAPIBaseError.self) { try FileAPIBase(parsing: "http://" + String(repeating: "a", count: 400)) }
+        #expect(throws: FileAPIBaseError.self) {
+            try FileAPIBase(parsing: "http://" + String(repeating: "a", count: 400))
+        }
     }
 }

@@ -16,10 +16,14 @@ struct ObjectDataVerificationTests {
         #"{"type": "public_chat", "sender": "fp/+=", "message": "h\u00e9llo \ud83d\ude00 \"q\"\n\t\u007f \\ </b> \u2028"}"#
 
     /// A frame whose `data` is the object parsed from `signedText`, signed over `signedText` + counter.
-    func objectFrame(signedText: String, counter: UInt64, by key: RSAPrivateKey, change: (inout JSONObject) -> Void = { _ in })
+    func objectFrame(
+        signedText: String, counter: UInt64, by key: RSAPrivateKey, change: (inout JSONObject) -> Void = { _ in }
+    )
         throws -> String
     {
-        guard case .object(var object) = try JSONParser.parse(signedText) else { throw ProtocolError.notAnObject(field: "data") }
+        guard case .object(var object) = try JSONParser.parse(signedText) else {
+            throw ProtocolError.notAnObject(field: "data")
+        }
         change(&object)
         let signature = try key.signPSS(sha256Digest: SignedEnvelope.signedDigest(data: signedText, counter: counter))
         let frame: JSONObject = [
@@ -40,7 +44,9 @@ struct ObjectDataVerificationTests {
         #expect(envelope.dataWasObject)
         #expect(envelope.dataString == Self.pythonDumped)
         #expect(envelope.counter == 41)
-        #expect(envelope.payload == .publicChat(PublicChatData(sender: "fp/+=", message: "héllo 😀 \"q\"\n\t\u{7F} \\ </b> \u{2028}")))
+        #expect(
+            envelope.payload
+                == .publicChat(PublicChatData(sender: "fp/+=", message: "héllo 😀 \"q\"\n\t\u{7F} \\ </b> \u{2028}")))
         #expect(envelope.isSigned(by: alice.publicKey))
         try envelope.verifySignature(with: alice.publicKey)
         #expect(protocolError { try envelope.verifySignature(with: TestKeys.bob.publicKey) } == .badSignature)
@@ -99,7 +105,8 @@ struct ObjectDataVerificationTests {
     @Test("a re-serialisation longer than the frame cap is refused")
     func reserialisationCapped() throws {
         // 2,000 non-ASCII characters: 4,000 bytes as UTF-8 in the frame, 12,000 as \uXXXX escapes.
-        let long = #"{"type": "public_chat", "sender": "fp", "message": ""#
+        let long =
+            #"{"type": "public_chat", "sender": "fp", "message": ""#
             + String(repeating: "\\u00e9", count: 2000) + #""}"#
         let text = try objectFrame(signedText: long, counter: 6, by: alice)
         var limits = ProtocolLimits.default

@@ -81,7 +81,8 @@ public enum FileAPIBaseError: Error, Sendable, Equatable, CustomStringConvertibl
             "the file API URL \"\(text.prefix(80))\" must start with http:// or https:// (e.g. http://HOST:PORT)"
         case .userInfo: "the file API URL must not contain a user name or password (user@host)"
         case .queryOrFragment: "the file API URL must not contain a query (?…) or fragment (#…)"
-        case .badPath(let path): "the file API URL's path \"\(path.prefix(80))\" has characters other than A-Z a-z 0-9 - . _ ~ / %"
+        case .badPath(let path):
+            "the file API URL's path \"\(path.prefix(80))\" has characters other than A-Z a-z 0-9 - . _ ~ / %"
         case .badHost(let host, let error): "the file API URL's host \"\(host.prefix(80))\" is not usable: \(error)"
         }
     }

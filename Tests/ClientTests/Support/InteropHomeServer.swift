@@ -52,7 +52,8 @@ final class InteropHomeServer: Sendable {
         var services: [any Service] = [
             Application(
                 router: router,
-                server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
+                server: .http1WebSocketUpgrade(
+                    webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
                 configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
                 onServerRunning: { _ in readyContinuation.yield() }, logger: logger)
         ]
@@ -166,7 +167,9 @@ final class InteropHomeServer: Sendable {
             case "client_list_request":
                 listRequests += 1
                 listsSent += 1
-                let list = ClientList(servers: [ClientList.Server(address: address, clients: clients.values.map { $0.key })])
+                let list = ClientList(servers: [
+                    ClientList.Server(address: address, clients: clients.values.map { $0.key })
+                ])
                 clients[id]?.outbox.yield(Frame.clientList(list).text)
             case "signed_data":
                 let relayed = behaviour.relayDataAsObject ? reencoded(frame) ?? text : text
