@@ -1,13 +1,15 @@
 import Core
 import OlafCrypto
 
-/// The frame parser/validator on the paths real peers reach: a client or server reading from clients
-/// (`.reject`), a server reading from a neighbour (`.acceptForRelay`), then what each does with the frame before
-/// storage or delivery.
+/// The frame parser/validator on the paths real peers reach: a server reading from clients (`.reject`), a server
+/// reading from a neighbour (`.acceptForRelay`), a client reading from its home server (`.verifyAsPython`, interop
+/// rule 14), then what each does with the frame before storage or delivery.
 ///
-/// Invariants: the two policies agree on every frame `.reject` accepts; `.acceptForRelay` accepts exactly the
-/// object-data frames `.reject` refuses with `dataNotString`; a frame survives `Frame.text` → decode unchanged;
-/// a relayed object-data envelope re-encodes to a frame the strict decoder accepts with the same payload.
+/// Invariants: the policies agree on every frame `.reject` accepts; `.acceptForRelay` accepts exactly the
+/// object-data frames `.reject` refuses with `dataNotString`, and `.verifyAsPython` accepts the same ones (unless
+/// their Python re-serialisation outgrows the frame cap) with the same payload; a frame survives `Frame.text` →
+/// decode unchanged; a relayed object-data envelope re-encodes to a frame the strict decoder accepts with the same
+/// payload.
 enum FrameHarness {
     private static let ownAddress: ServerAddress = {
         do {
@@ -42,11 +44,54 @@ enum FrameHarness {
             break
         }
 
+        let client: Result<Frame, ProtocolError>
+        do {
+            client = .success(try FrameDecoder.decode(input, objectData: .verifyAsPython))
+        } catch {
+            client = .failure(error)
+        }
+        try compareClientPolicy(client, strict: strict, relay: relay)
+
         if case .success(let frame) = strict {
             try roundTrip(frame)
-            try clientPath(frame)
         }
+        if case .success(let frame) = client { try clientPath(frame) }
         if case .success(let frame) = relay { try neighbourRelayPath(frame) }
+    }
+
+    /// `.verifyAsPython` against the other two policies: identical where `.reject` decides, the same payload as
+    /// `.acceptForRelay` for object data, and a Python-layout data string that decodes back to that payload.
+    private static func compareClientPolicy(
+        _ client: Result<Frame, ProtocolError>, strict: Result<Frame, ProtocolError>,
+        relay: Result<Frame, ProtocolError>
+    ) throws(FuzzFinding) {
+        switch (strict, client, relay) {
+        case (.success(let a), .success(let b), _):
+            guard a == b else { throw FuzzFinding(.frame, ".reject and .verifyAsPython decode differently") }
+        case (.success, .failure(let error), _):
+            throw FuzzFinding(.frame, "accepted under .reject but refused under .verifyAsPython: \(error)")
+        case (.failure(.dataNotString), .success(.signed(let ours)), .success(.signed(let relayed))):
+            guard ours.dataSource == .objectAsPython, ours.payload == relayed.payload, ours.counter == relayed.counter
+            else {
+                throw FuzzFinding(.frame, ".verifyAsPython and .acceptForRelay disagree on an object-data frame")
+            }
+            // Sent on as a string it must decode to the same payload (unless escaping made it outgrow the cap).
+            let text = Frame.signed(ours).text
+            guard text.utf8.count <= ProtocolLimits.default.maxFrameBytes else { return }
+            guard case .signed(let again)? = try? FrameDecoder.decode(Array(text.utf8)),
+                again.payload == ours.payload, again.dataString == ours.dataString
+            else {
+                throw FuzzFinding(.frame, "the Python re-serialisation of object data does not decode to its payload")
+            }
+        case (.failure(.dataNotString), .failure(.frameTooLarge), .success):
+            break
+        case (.failure(let error), .success, _):
+            throw FuzzFinding(.frame, "refused under .reject (\(error)) but accepted under .verifyAsPython")
+        case (.failure(.dataNotString), .failure(let error), .success):
+            throw FuzzFinding(.frame, "object data accepted for relay but refused under .verifyAsPython: \(error)")
+        case (.failure, .failure, _):
+            break
+        }
     }
 
     /// `Frame.text` of a decoded frame decodes to the same frame.

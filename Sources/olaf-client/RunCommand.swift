@@ -29,6 +29,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("ca-file"), help: "PEM file of CA certificates to trust for a wss:// home server.")
     var caFile: String?
 
+    @Option(
+        name: .customLong("file-api"),
+        help: ArgumentHelp(
+            "Your home server's file API, when it is not on the --server host and port: http(s)://HOST:PORT[/PATH] "
+                + "(uploads go to PATH/api/upload). Default: $OLAF_CLIENT_FILE_API, else the --server address.",
+            valueName: "URL"))
+    var fileAPI: String?
+
     @Option(name: .customLong("max-upload-bytes"), help: "Largest file the UI accepts to send.")
     var maxUploadBytes: Int64 = 100 << 20
 
@@ -47,6 +55,18 @@ struct RunCommand: AsyncParsableCommand {
             uiAddress = try UIAddress(parsing: ui, allowRemote: allowRemoteUI)
         } catch {
             throw fail("\(error)")
+        }
+        var fileAPIBase: FileAPIBase?
+        let fromEnvironment = ProcessInfo.processInfo.environment["OLAF_CLIENT_FILE_API"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        if let setting = fileAPI ?? fromEnvironment {
+            do {
+                fileAPIBase = try FileAPIBase(parsing: setting)
+            } catch {
+                let source = fileAPI == nil ? "OLAF_CLIENT_FILE_API" : "--file-api"
+                throw fail("bad \(source): \(error)")
+            }
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw fail("unknown --log-level \(logLevel)") }
         var logger = Logger(label: "olaf-client")
@@ -68,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
             let store = try ClientStore(path: directory.file("client.sqlite"))
             session = ClientSession(
                 keystore: ClientKeystore(directory: directory), store: store,
-                configuration: EngineConfiguration(home: home, tls: tls), logger: logger)
+                configuration: EngineConfiguration(home: home, tls: tls, fileAPI: fileAPIBase), logger: logger)
             if let passphraseFile = data.passphraseFile {
                 try await session.unlockOrCreate(passphrase: try ClientKeystore.readPassphrase(file: passphraseFile))
             }
@@ -85,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
             "olaf-client starting",
             metadata: [
                 "home_server": "\(home.webSocketURL)", "data_dir": "\(directory.path)",
+                "file_api": "\((fileAPIBase ?? FileAPIBase(home: home)).uploadURL)",
                 "locked": "\(locked)",
             ])
         let application = uiServer.application { _, url in

@@ -298,6 +298,8 @@ def run(screenshots):
         servers = [box.text for box in alice_driver.find_elements(By.CSS_SELECTOR, "#online .server-name")]
         check("online list grouped by server", len(servers) == 2 and any("(your server)" in s for s in servers),
               str(servers))
+        updated = alice_driver.find_element(By.ID, "online-updated").text
+        check("the online list says when it was last updated", updated.startswith("updated "), updated)
         set_nickname(alice_driver, bob_fp, "Bob")
         set_nickname(alice_driver, carol_fp, "Carol")
         set_nickname(bob_driver, alice_fp, "Alice")

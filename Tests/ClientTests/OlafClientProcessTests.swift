@@ -36,6 +36,11 @@ struct OlafClientProcessTests {
         ])
         #expect(noFile.status != 0)
         #expect(noFile.error.contains("cannot read the passphrase"))
+        let badFileAPI = try await Self.run([
+            "--server", "127.0.0.1:1", "--ui", "127.0.0.1:0", "--data-dir", data, "--file-api", "http://me:pw@h:9",
+        ])
+        #expect(badFileAPI.status != 0)
+        #expect(badFileAPI.error.contains("bad --file-api: the file API URL must not contain a user name"))
     }
 
     @Test("key show: no key yet is explained; with a passphrase file the key is created once and shown")

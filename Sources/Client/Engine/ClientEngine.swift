@@ -1,5 +1,5 @@
 import Core
-import Foundation
+public import Foundation
 public import Logging
 public import OlafCrypto
 
@@ -22,6 +22,11 @@ public actor ClientEngine {
     var outbox: AsyncStream<String>.Continuation?
     // Neighbourhood
     var directory = OnlineDirectory()
+    /// When the current client list arrived (nil while there is none).
+    var listRefreshedAt: Date?
+    /// Sends waiting for the next client list (`awaitFreshList`), resumed when it arrives or their wait ends.
+    var listWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    var nextListWaiter = 0
     /// Every key ever listed (from the store and from lists), by every fingerprint spelling: verifies messages from
     /// someone who went offline right after sending.
     var knownKeys = FingerprintIndex()
@@ -82,10 +87,14 @@ public actor ClientEngine {
         public let servers: [OnlineDirectory.Server]
         public let drops: [DropReason: Int]
         public let nicknames: [String: String]
+        /// When the home server last sent the client list (nil before the first one on this connection).
+        public let listRefreshedAt: Date?
     }
 
     public func snapshot() -> Snapshot {
-        Snapshot(connection: status, servers: directory.servers, drops: drops, nicknames: nicknames)
+        Snapshot(
+            connection: status, servers: directory.servers, drops: drops, nicknames: nicknames,
+            listRefreshedAt: listRefreshedAt)
     }
 
     /// The last own counter handed out (for tests and diagnostics).
@@ -126,6 +135,12 @@ public actor ClientEngine {
         let others = recipients.filter { $0 != fingerprint && seen.insert($0).inserted }
         guard !others.isEmpty else { throw .noRecipients }
         try requireOnline()
+        if others.contains(where: { !directory.contains($0) }) {
+            // Many servers only answer list requests (interop rule 10): someone who joined since the last list is
+            // invisible until we ask again, so ask once more and wait (bounded) before giving up on them.
+            await awaitFreshList(within: configuration.listRefreshBeforeFailing)
+            try requireOnline()
+        }
         var chatRecipients: [ChatRecipient] = []
         for recipient in others {
             guard let entry = directory.entry(for: recipient) else { throw .recipientOffline(fingerprint: recipient) }

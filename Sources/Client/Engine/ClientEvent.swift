@@ -1,11 +1,14 @@
+public import Foundation
 import Synchronization
 
 /// Something the UI should reflect at once.
 public enum ClientEvent: Sendable {
     /// The connection state changed.
     case connection(ConnectionStatus)
-    /// A new client list arrived.
+    /// The online list changed (a client list that differs from the last one, or the list was cleared).
     case online
+    /// A client list arrived (changed or not): the list is fresh as of this time.
+    case listRefreshed(Date)
     /// A message was stored (received and verified, or sent).
     case message(MessageRecord)
     /// A received frame was dropped.
@@ -13,9 +16,16 @@ public enum ClientEvent: Sendable {
 }
 
 /// Fans events out to any number of subscribers (each UI socket). A subscriber that falls behind loses its
-/// oldest events, never blocks the engine.
+/// oldest events, never blocks the engine. Whether anyone is subscribed tells the engine that a UI is watching
+/// (it then refreshes the online list more often).
 public final class EventHub: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<ClientEvent>.Continuation]>([:])
+    private struct State {
+        var subscribers: [Int: AsyncStream<ClientEvent>.Continuation] = [:]
+        /// Tasks suspended in `waitForSubscriber`, resumed by the next `subscribe`.
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
     private let nextID = Atomic<Int>(0)
 
     public init() {}
@@ -25,19 +35,51 @@ public final class EventHub: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(
             of: ClientEvent.self, bufferingPolicy: .bufferingNewest(buffer))
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        subscribers.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        let waiters = state.withLock { state in
+            state.subscribers[id] = continuation
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
         }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        for waiter in waiters { waiter.resume() }
         return stream
     }
 
-    public func publish(_ event: ClientEvent) {
-        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(event) }
+    /// Whether at least one subscriber (a UI page) is attached.
+    public var hasSubscribers: Bool { state.withLock { !$0.subscribers.isEmpty } }
+
+    /// Returns once at least one subscriber is attached (at once if one is), or when the calling task is cancelled.
+    public func waitForSubscriber() async {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = self.state.withLock { state in
+                    // Checked under the lock: a cancellation handler that ran before we registered found nothing to
+                    // resume, so the cancelled flag (set before the handler runs) must be seen here.
+                    guard state.subscribers.isEmpty, !Task.isCancelled else { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
     }
 
-    /// Ends every subscription.
+    public func publish(_ event: ClientEvent) {
+        for continuation in state.withLock({ Array($0.subscribers.values) }) { continuation.yield(event) }
+    }
+
+    /// Ends every subscription (and releases anyone waiting for one).
     public func finish() {
-        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.finish() }
+        let (subscribers, waiters) = state.withLock { state in
+            defer { state.waiters.removeAll() }
+            return (Array(state.subscribers.values), Array(state.waiters.values))
+        }
+        for continuation in subscribers { continuation.finish() }
+        for waiter in waiters { waiter.resume() }
     }
 }

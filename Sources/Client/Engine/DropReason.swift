@@ -1,6 +1,6 @@
 /// Why the engine did not show a received frame. Counted per reason and shown in the UI.
 public enum DropReason: String, Sendable, Codable, CaseIterable {
-    /// Not valid protocol JSON, or `data` sent as an object (cannot be verified).
+    /// Not valid protocol JSON (object `data` is read through its Python re-serialisation, interop rule 14).
     case malformed
     /// A valid message that a client never receives (hello, server_hello, client_update…).
     case unexpected

@@ -18,11 +18,22 @@ public struct EngineConfiguration: Sendable {
     public var maxPendingFrames: Int
     /// How long the WebSocket handshake with the home server may take before the attempt is abandoned.
     public var handshakeTimeout: Duration
+    /// How often the client list is asked for again while a UI is attached (interop rule 10: many servers only
+    /// answer `client_list_request` and never push a list).
+    public var listRefreshInterval: Duration
+    /// How often it is asked for when no UI is attached; nil: only when a UI attaches or a send needs it.
+    public var idleListRefreshInterval: Duration?
+    /// How long a send to someone not in the list waits for the answer to one more list request before failing.
+    public var listRefreshBeforeFailing: Duration
+    /// Where the home server's file API lives (nil: on the home server's own host and port).
+    public var fileAPI: FileAPIBase?
 
     public init(
         home: ServerAddress, limits: ProtocolLimits = .default, tls: TLSConfiguration? = nil,
         initialBackoff: Duration = .milliseconds(250), maximumBackoff: Duration = .seconds(30),
-        counterBlock: UInt64 = 32, maxPendingFrames: Int = 64, handshakeTimeout: Duration = .seconds(10)
+        counterBlock: UInt64 = 32, maxPendingFrames: Int = 64, handshakeTimeout: Duration = .seconds(10),
+        listRefreshInterval: Duration = .seconds(5), idleListRefreshInterval: Duration? = .seconds(60),
+        listRefreshBeforeFailing: Duration = .seconds(2), fileAPI: FileAPIBase? = nil
     ) {
         self.home = home
         self.limits = limits
@@ -32,5 +43,13 @@ public struct EngineConfiguration: Sendable {
         self.counterBlock = max(1, counterBlock)
         self.maxPendingFrames = maxPendingFrames
         self.handshakeTimeout = handshakeTimeout
+        // At least 100 ms: a zero interval would turn the refresh loop into a busy loop.
+        self.listRefreshInterval = max(listRefreshInterval, .milliseconds(100))
+        self.idleListRefreshInterval = idleListRefreshInterval.map { max($0, .milliseconds(100)) }
+        self.listRefreshBeforeFailing = listRefreshBeforeFailing
+        self.fileAPI = fileAPI
     }
+
+    /// The file API the uploader talks to: the configured one, else the home server's own HTTP base.
+    public var effectiveFileAPI: FileAPIBase { fileAPI ?? FileAPIBase(home: home) }
 }

@@ -81,6 +81,8 @@ extension ClientEngine {
                     if case .text(let text) = message { await self.handleInbound(text) }
                 }
             }
+            // Ends only when cancelled (with the connection): a child that returns would end the connection.
+            group.addTask { await self.refreshListPeriodically() }
             defer { group.cancelAll() }
             _ = try await group.next()
         }
@@ -102,6 +104,8 @@ extension ClientEngine {
         outbox?.finish()
         outbox = nil
         directory = OnlineDirectory()
+        listRefreshedAt = nil
+        resumeListWaiters()
         pending.removeAll()
         requestedListForPending = false
         events.publish(.online)

@@ -14,7 +14,9 @@ extension ClientEngine {
     private func handle(_ text: String, retrying: Bool) async {
         let frame: Frame
         do {
-            frame = try FrameDecoder.decode(Array(text.utf8), limits: configuration.limits)
+            // Object `data` (a server that re-encodes it, interop rule 14) is verified over its Python
+            // re-serialisation, the layout senders sign; everything else about it is checked as usual.
+            frame = try FrameDecoder.decode(Array(text.utf8), limits: configuration.limits, objectData: .verifyAsPython)
         } catch {
             return drop(.malformed, "\(error)")
         }
@@ -38,7 +40,16 @@ extension ClientEngine {
     // MARK: Client list
 
     private func applyClientList(_ list: ClientList) async {
-        directory = OnlineDirectory(list: list)
+        let fresh = OnlineDirectory(list: list)
+        let changed = fresh.servers != directory.servers
+        directory = fresh
+        let now = Date()
+        listRefreshedAt = now
+        resumeListWaiters()
+        events.publish(.listRefreshed(now))
+        if status.state != .online { setStatus(ConnectionStatus(state: .online, detail: configuration.home.canonical)) }
+        // Periodic refreshes (rule 10) mostly repeat the list: record and announce only what changed.
+        guard changed || !pending.isEmpty else { return }
         var seen: [(fingerprint: String, pem: String, server: String)] = []
         for server in list.servers {
             for key in server.clients {
@@ -51,7 +62,6 @@ extension ClientEngine {
         } catch {
             logger.warning("cannot record contacts", metadata: ["error": "\(error)"])
         }
-        if status.state != .online { setStatus(ConnectionStatus(state: .online, detail: configuration.home.canonical)) }
         events.publish(.online)
         // Frames that waited for this list get one more chance.
         let waiting = pending

@@ -6,18 +6,28 @@ import NIOPosix
 public import NIOSSL
 import OlafCrypto
 
-/// Uploads a file to the home server's `POST /api/upload` as `multipart/form-data` (field `file`), streaming
-/// the bytes through without holding them in memory, and returns the absolute `file_url`.
+/// Uploads a file to the home server's `POST /api/upload` (on its own host and port, or at the configured
+/// `FileAPIBase`) as `multipart/form-data` (field `file`), streaming the bytes through without holding them in
+/// memory, and returns the absolute `file_url`.
 public struct FileUploader: Sendable {
-    public let home: ServerAddress
+    /// Where uploads go.
+    public let fileAPI: FileAPIBase
     public let tls: TLSConfiguration?
     /// Largest reply body read.
     static let maxReplyBytes = 64 * 1024
 
+    /// Uploads to the home server's own file API.
     public init(home: ServerAddress, tls: TLSConfiguration? = nil) {
-        self.home = home
+        self.init(fileAPI: FileAPIBase(home: home), tls: tls)
+    }
+
+    /// Uploads to the file API at `fileAPI`.
+    public init(fileAPI: FileAPIBase, tls: TLSConfiguration? = nil) {
+        self.fileAPI = fileAPI
         self.tls = tls
     }
+
+    private var home: ServerAddress { fileAPI.server }
 
     /// Streams `size` bytes from `body` as the file `name`. `progress` gets the bytes sent so far.
     public func upload<Body: AsyncSequence & Sendable>(
@@ -34,7 +44,7 @@ public struct FileUploader: Sendable {
         let suffix = "\r\n--\(boundary)--\r\n"
         let total = Int64(prefix.utf8.count) + size + Int64(suffix.utf8.count)
 
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/api/upload")
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: fileAPI.uploadPath)
         head.headers.add(name: "Host", value: home.canonical)
         head.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
         head.headers.add(name: "Content-Length", value: String(total))
@@ -45,7 +55,7 @@ public struct FileUploader: Sendable {
         do {
             channel = try await connect()
         } catch {
-            throw .unreachable(ClientEngine.describe(error))
+            throw .noEndpoint(url: fileAPI.uploadURL, reason: ClientEngine.describe(error))
         }
         do {
             return try await channel.executeThenClose { inbound, outbound in
@@ -81,8 +91,10 @@ public struct FileUploader: Sendable {
 
     private func interpret(_ reply: (status: Int, body: [UInt8])) throws(UploadError) -> String {
         switch reply.status {
-        case 200, 201: return try UploadReply.fileURL(from: reply.body, home: home)
+        case 200, 201: return try UploadReply.fileURL(from: reply.body, fileAPI: fileAPI)
         case 413: throw .tooLarge(limit: nil)
+        case 404, 405, 501:
+            throw .noEndpoint(url: fileAPI.uploadURL, reason: "it answered \(reply.status): no upload API there")
         default:
             let text = String(decoding: reply.body.prefix(200), as: UTF8.self)
             throw .rejected(status: reply.status, detail: text.isEmpty ? "no detail" : text)

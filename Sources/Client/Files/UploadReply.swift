@@ -2,10 +2,17 @@ public import Core
 import Foundation
 
 /// Reads the `file_url` from an upload reply (interop rule 9): `{"file_url": ...}` at the top level, or inside
-/// `{"response": {"body": {"file_url": ...}}}`; a URL without a scheme gets the home server's scheme, and a
-/// path alone gets the home server's base URL. Only http(s) URLs are accepted.
+/// `{"response": {"body": {"file_url": ...}}}`; a URL without a scheme gets the file API's scheme, and a
+/// path alone gets the file API's host. Only http(s) URLs are accepted.
 public enum UploadReply {
+    /// The file URL in a reply from the home server's own file API.
     public static func fileURL(from body: [UInt8], home: ServerAddress) throws(UploadError) -> String {
+        try fileURL(from: body, fileAPI: FileAPIBase(home: home))
+    }
+
+    /// The file URL in a reply from the file API at `fileAPI`.
+    public static func fileURL(from body: [UInt8], fileAPI: FileAPIBase) throws(UploadError) -> String {
+        let home = fileAPI.server
         let value: JSONValue
         do {
             value = try JSONParser.parse(body, limits: JSONLimits(maxDepth: 8, maxStringBytes: 8192))

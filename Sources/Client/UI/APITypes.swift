@@ -8,6 +8,8 @@ enum API {
         let homeServer: String
         let connection: ConnectionStatus?
         let drops: [String: Int]
+        /// Where uploads go (the home server's file API, or the `--file-api` setting).
+        let uploadURL: String
         let maxUploadBytes: Int64
         let maxMessageBytes: Int
     }
@@ -32,6 +34,8 @@ enum API {
         let servers: [OnlineServer]
         /// Every nickname set locally (also for people offline now), by fingerprint.
         let nicknames: [String: String]
+        /// When the home server last sent the list (seconds since 1970), nil before the first one.
+        let refreshedAt: Double?
     }
 
     struct Send: Decodable {
@@ -72,5 +76,7 @@ enum API {
         var message: MessageRecord? = nil
         var connection: ConnectionStatus? = nil
         var reason: String? = nil
+        /// For `list_refreshed`: when the list arrived (seconds since 1970).
+        var refreshedAt: Double? = nil
     }
 }

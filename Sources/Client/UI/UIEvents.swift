@@ -1,7 +1,8 @@
 import Foundation
 import HummingbirdWebSocket
 
-/// The live-update socket: one JSON object per text message (`message`, `connection`, `online`, `dropped`).
+/// The live-update socket: one JSON object per text message (`message`, `connection`, `online`,
+/// `list_refreshed`, `dropped`).
 /// Inbound messages are ignored; the socket ends when the browser closes it.
 enum UIEvents {
     static func stream(
@@ -25,6 +26,7 @@ enum UIEvents {
         case .message(let record): API.Event(type: "message", message: record)
         case .connection(let status): API.Event(type: "connection", connection: status)
         case .online: API.Event(type: "online")
+        case .listRefreshed(let date): API.Event(type: "list_refreshed", refreshedAt: date.timeIntervalSince1970)
         case .dropped(let reason): API.Event(type: "dropped", reason: reason.rawValue)
         }
     }

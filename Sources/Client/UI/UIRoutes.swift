@@ -16,7 +16,7 @@ public struct UIRoutes: Sendable {
     public init(session: ClientSession, assets: UIAssets, maxUploadBytes: Int64) {
         self.session = session
         self.assets = assets
-        self.uploader = FileUploader(home: session.configuration.home, tls: session.configuration.tls)
+        self.uploader = FileUploader(fileAPI: session.configuration.effectiveFileAPI, tls: session.configuration.tls)
         self.maxUploadBytes = maxUploadBytes
     }
 
@@ -74,7 +74,8 @@ public struct UIRoutes: Sendable {
             API.State(
                 locked: engine == nil, hasKey: session.keystore.exists, fingerprint: publicKey?.fingerprint,
                 publicKey: publicKey?.canonicalPEM, homeServer: session.configuration.home.canonical,
-                connection: snapshot?.connection, drops: drops, maxUploadBytes: maxUploadBytes,
+                connection: snapshot?.connection, drops: drops, uploadURL: uploader.fileAPI.uploadURL,
+                maxUploadBytes: maxUploadBytes,
                 maxMessageBytes: session.configuration.limits.maxMessageBytes))
     }
 
@@ -111,7 +112,10 @@ public struct UIRoutes: Sendable {
                         fingerprint: $0, nickname: snapshot.nicknames[$0], isSelf: $0 == engine.fingerprint)
                 })
         }
-        return JSONResponse.encode(API.Online(servers: servers, nicknames: snapshot.nicknames))
+        return JSONResponse.encode(
+            API.Online(
+                servers: servers, nicknames: snapshot.nicknames,
+                refreshedAt: snapshot.listRefreshedAt?.timeIntervalSince1970))
     }
 
     private func send(_ request: Request) async throws -> Response {
@@ -159,7 +163,8 @@ public struct UIRoutes: Sendable {
             switch error {
             case .tooLarge: throw HTTPError(.contentTooLarge, message: error.description)
             case .lengthRequired, .bodyShorterThanDeclared: throw HTTPError(.badRequest, message: error.description)
-            case .unreachable, .rejected, .badReply: throw HTTPError(.badGateway, message: error.description)
+            case .unreachable, .noEndpoint, .rejected, .badReply:
+                throw HTTPError(.badGateway, message: error.description)
             }
         }
     }

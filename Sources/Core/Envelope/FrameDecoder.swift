@@ -7,6 +7,11 @@ public enum FrameDecoder {
         /// Accept it, re-serialised compactly and marked `dataWasObject`, so a server can pass it on from a
         /// neighbour for recipients to judge (interop rule 3).
         case acceptForRelay
+        /// Accept it re-serialised in Python's `json.dumps` layout (`", "` / `": "` separators, `\uXXXX` escapes
+        /// for non-ASCII, keys in wire order), the layout senders sign (interop rules 2 and 14), so a client can
+        /// verify the signature over it: the envelope verifies only if that re-serialisation reproduces the signed
+        /// bytes. Everything else (counter, sender, participants) is checked as for string data.
+        case verifyAsPython
     }
 
     /// Parses `bytes` (UTF-8 JSON text) into a validated `Frame`.
@@ -50,24 +55,32 @@ public enum FrameDecoder {
         let data = try reader.value("data")
         let dataString: String
         let inner: JSONObject
-        let dataWasObject: Bool
-        switch data {
-        case .string(let text):
+        let source: SignedEnvelope.DataSource
+        switch (data, objectData) {
+        case (.string(let text), _):
             dataString = text
             inner = try parseObject(Array(text.utf8), limits: limits, field: "data")
-            dataWasObject = false
-        case .object(let object) where objectData == .acceptForRelay:
+            source = .received
+        case (.object(let object), .acceptForRelay):
             inner = object
             dataString = JSONWriter.compact(.object(object))
-            dataWasObject = true
-        case .object:
+            source = .objectForRelay
+        case (.object(let object), .verifyAsPython):
+            inner = object
+            dataString = JSONWriter.python(.object(object))
+            // `\uXXXX` escapes can make the text up to 6 times longer than the frame that carried it: cap it.
+            guard dataString.utf8.count <= limits.maxFrameBytes else {
+                throw .frameTooLarge(limit: limits.maxFrameBytes, actual: dataString.utf8.count)
+            }
+            source = .objectAsPython
+        case (.object, .reject):
             throw .dataNotString
         default:
             throw .wrongType(field: "data", expected: "a string holding a JSON object", actual: data.kindName)
         }
         return SignedEnvelope(
             dataString: dataString, counter: counter, signature: signature,
-            payload: try SignedPayload(wire: inner, limits: limits), dataWasObject: dataWasObject)
+            payload: try SignedPayload(wire: inner, limits: limits), dataSource: source)
     }
 
     private static func counter(_ value: JSONValue) throws(ProtocolError) -> UInt64 {

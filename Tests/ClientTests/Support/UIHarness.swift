@@ -18,7 +18,9 @@ final class UIHarness: Sendable {
     var host: String { "127.0.0.1:\(port)" }
     var origin: String { "http://127.0.0.1:\(port)" }
 
-    static func start(home: ServerAddress, dataDirectory: String? = nil) async throws -> UIHarness {
+    static func start(
+        home: ServerAddress, dataDirectory: String? = nil, configure: (inout EngineConfiguration) -> Void = { _ in }
+    ) async throws -> UIHarness {
         let directory = DataDirectory(
             path: dataDirectory
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("olaf-ui-\(UUID().uuidString)").path)
@@ -26,10 +28,11 @@ final class UIHarness: Sendable {
         var logger = Logger(label: "ui-test")
         logger.logLevel =
             ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        var configuration = EngineConfiguration(home: home, initialBackoff: .milliseconds(50))
+        configure(&configuration)
         let session = ClientSession(
             keystore: ClientKeystore(directory: directory),
-            store: try ClientStore(path: directory.file("client.sqlite")),
-            configuration: EngineConfiguration(home: home, initialBackoff: .milliseconds(50)), logger: logger)
+            store: try ClientStore(path: directory.file("client.sqlite")), configuration: configuration, logger: logger)
         let token = try AccessToken.random()
         let server = UIServer(
             address: try UIAddress(parsing: "127.0.0.1:0"), token: token,

@@ -15,6 +15,7 @@ const state = {
   shown: new Set(),    // message ids rendered in the current conversation
   expanded: new Set(), // fingerprints whose details are open
   maxUploadBytes: 0,
+  listRefreshedAt: null, // seconds since 1970: when the home server last sent the online list
 };
 
 // ---------- small helpers ----------
@@ -171,10 +172,32 @@ async function refreshOnline() {
   if (!result.ok) return;
   state.servers = result.data.servers;
   state.nicknames = result.data.nicknames || {};
+  setListRefreshedAt(result.data.refreshedAt);
   renderOnline();
   renderConversations();
   renderChatHeader();
 }
+
+// The online list's age ("updated 3 s ago"), kept current by a one-second timer; text only.
+function setListRefreshedAt(seconds) {
+  state.listRefreshedAt = typeof seconds === 'number' ? seconds : null;
+  renderListAge();
+}
+
+function renderListAge() {
+  const at = state.listRefreshedAt;
+  let text = 'not updated yet';
+  if (at !== null) {
+    const age = Math.max(0, Math.round(Date.now() / 1000 - at));
+    if (age < 2) text = 'updated just now';
+    else if (age < 60) text = `updated ${age} s ago`;
+    else if (age < 3600) text = `updated ${Math.floor(age / 60)} min ago`;
+    else text = 'updated at ' + new Date(at * 1000).toLocaleTimeString();
+  }
+  $('online-updated').textContent = text;
+}
+
+setInterval(renderListAge, 1000);
 
 let onlineRenderDeferred = false;
 
@@ -466,6 +489,8 @@ function connectEvents() {
       refreshConversations();
     } else if (update.type === 'connection') {
       renderConnection(update.connection);
+    } else if (update.type === 'list_refreshed') {
+      setListRefreshedAt(update.refreshedAt);
     } else if (update.type === 'online' || update.type === 'dropped') {
       scheduleRefresh();
     }
