@@ -99,21 +99,27 @@ public struct OlafServer: Sendable {
             files: files, notifier: notifier, context: context, logger: logger)
     }
 
-    /// The application: one listener (WebSocket upgrade on any path, the file API) and the background
+    /// The application: one listener (WebSocket upgrade on any path, the file API; 426 for a plain request to a
+    /// WebSocket path, 404 elsewhere, 400 at once for a request HTTP parsing refuses) and the background
     /// services, composed in one ServiceGroup in dependency order.
     /// - Parameter onServerRunning: called once the listener is bound (with its channel, e.g. to read the port).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         throws -> some ApplicationProtocol
     {
+        // Plain HTTP: the file API, 426 for the WebSocket paths, 404 for everything else.
         let router = Router(context: OlafRequestContext.self)
         router.add(middleware: AbuseLimitMiddleware(abuse: context.abuse))
         FileRoutes(store: files).register(on: router)
+        WebSocketEndpointRoutes.register(on: router)
+        // Upgrades have a router of their own: it is asked only about requests that carry `Upgrade: websocket`,
+        // and it upgrades on every path.
+        let webSocketRouter = Router(context: OlafRequestContext.self)
         let handler = PeerConnectionHandler(context: context)
         let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
             try await handler.handle(inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
         }
-        router.ws("/", onUpgrade: upgrade)
-        router.ws("**", onUpgrade: upgrade)
+        webSocketRouter.ws("/", onUpgrade: upgrade)
+        webSocketRouter.ws("**", onUpgrade: upgrade)
         let limits = configuration.limits.protocolLimits
         let services: [any Service] = [
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
@@ -122,7 +128,7 @@ public struct OlafServer: Sendable {
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
-        let webSocketResponder = router.buildResponder()
+        let webSocketResponder = webSocketRouter.buildResponder()
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
             // No WebSocket ping task beside every connection: TCPKeepalive finds vanished peers (peers' pings are
             // still answered).
@@ -131,8 +137,10 @@ public struct OlafServer: Sendable {
         let abuse = context.abuse
         // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
         let server = HTTPServerBuilder { responder in
-            let plain = HTTP1WebSocketUpgradeChannel(
-                responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration)
+            let plain = ParseErrorAnswerChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: channelConfiguration))
             if let tls {
                 return ConnectionLimitChannel(base: try TLSChannel(plain, tlsConfiguration: tls), abuse: abuse)
             }
