@@ -25,8 +25,9 @@ public struct OlafServer: Sendable {
     public var abuse: AbuseGuard { context.abuse }
     /// systemd notifications (a no-op without NOTIFY_SOCKET).
     public let notifier: SystemdNotifier
-    /// Fires once the WebSocket listener and the control socket are both bound.
-    let readiness = ReadyGate(listeners: 2)
+    /// Fires once every listener is bound: the WebSocket listener, the control socket and, when configured,
+    /// the metrics listener.
+    let readiness: ReadyGate
     let context: RelayContext
     let logger: Logger
 
@@ -96,7 +97,9 @@ public struct OlafServer: Sendable {
         return OlafServer(
             configuration: configuration, hub: hub, identity: identity, store: store,
             statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
-            files: files, notifier: notifier, context: context, logger: logger)
+            files: files, notifier: notifier,
+            readiness: ReadyGate(listeners: configuration.metricsListen == nil ? 2 : 3), context: context,
+            logger: logger)
     }
 
     /// The application: one listener (WebSocket upgrade on any path, the file API; 426 for a plain request to a
@@ -167,7 +170,8 @@ extension OlafServer {
     /// and the background services (the counter flush writes its last batch), in reverse dependency order.
     /// SIGHUP (when trapped) and `olafctl reload` run `reload`.
     /// - Parameters:
-    ///   - onReady: called once both listeners are bound (the moment for sd_notify READY=1).
+    ///   - onReady: called once every listener is bound (the moment for sd_notify READY=1): the main listener,
+    ///     the control socket and the metrics listener when `metrics_listen` is set.
     public func serviceGroup(
         running application: some ApplicationProtocol, signals: [UnixSignal] = [.sigterm, .sigint],
         reload: @escaping @Sendable () async throws -> String = { "nothing to reload" },
@@ -188,10 +192,12 @@ extension OlafServer {
             await onReady()
         }
         let control = try controlApplication(reload: notifyingReload, onListening: { await ready.listenerUp() })
-        var services: [any Service] = [
-            application, control,
-            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger),
-        ]
+        var services: [any Service] = [application, control]
+        if let listen = configuration.metricsListen {
+            services.append(metricsApplication(listen, onListening: { await ready.listenerUp() }))
+        }
+        services.append(
+            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger))
         if trapHangup { services.append(ReloadService(reload: notifyingReload, logger: logger)) }
         services.append(ShutdownCloser(hub: hub, grace: .seconds(2), onShutdown: { notifier.stopping() }))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
