@@ -4,6 +4,8 @@ public enum Termination: Sendable, Equatable {
     case exited(Int32)
     /// A signal ended it.
     case signalled(Int32)
+    /// It ended, but something else in this process reaped it first, so its status is lost.
+    case unknown
 
     /// Decodes a `waitpid` status word (the `WIFEXITED` / `WEXITSTATUS` / `WTERMSIG` macros, which Swift does
     /// not import).
@@ -17,6 +19,7 @@ public enum Termination: Sendable, Equatable {
         switch self {
         case .exited(let status): status
         case .signalled(let signal): signal
+        case .unknown: -1
         }
     }
 }

@@ -6,8 +6,8 @@ import NIOHTTP1
 ///
 /// Why it is needed: Hummingbird's WebSocket-upgrade pipeline turns off NIO's error handling and answers parse
 /// errors only once a request has reached its HTTP handler. A first request that fails to parse never gets
-/// there: the upgrade handler is still waiting for a head, so the peer got no answer at all (seen: 5 s of
-/// silence). This handler sits right after the HTTP request decoder for the first request of a connection and
+/// there: the upgrade handler is still waiting for a head, so the peer got no answer at all (the issue saw 5 s
+/// of silence; without this handler a raw socket here stayed open and silent for 20 s). This handler sits right after the HTTP request decoder for the first request of a connection and
 /// removes itself when a request head has been parsed; from then on Hummingbird's own handling (400 and close)
 /// applies, and a WebSocket pipeline never sees it.
 final class HTTPParseErrorAnswer: ChannelInboundHandler, RemovableChannelHandler {

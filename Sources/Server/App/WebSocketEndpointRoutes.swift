@@ -1,17 +1,17 @@
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 
 /// Plain HTTP requests that reach the main listener without a WebSocket upgrade. Upgrades are decided by a
 /// router of their own (any path upgrades, as protocol.md asks), so this router only ever sees requests that
 /// did not ask for one: a `GET` or `HEAD` of a path peers use for WebSockets (`/`, `/ws`, `/client`,
 /// `/server`) answers 426 Upgrade Required with `Upgrade: websocket`; every other path that is not the file
 /// API falls through to the router's 404 (scanners must not conclude that `/admin` or `/.env` exist).
-public enum WebSocketEndpointRoutes {
+enum WebSocketEndpointRoutes {
     /// The paths peers are known to dial (protocol.md: "peers use `/`, `/ws`, `/client`, `/server`").
-    public static let paths: [String] = ["/", "/ws", "/client", "/server"]
+    static let paths: [String] = ["/", "/ws", "/client", "/server"]
 
     /// Adds the 426 answers for `paths` to `router`.
-    public static func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
+    static func register<Context: RequestContext>(on router: some RouterMethods<Context>) {
         for path in paths {
             router.get(RouterPath(path)) { _, _ in upgradeRequired }
             router.head(RouterPath(path)) { _, _ in upgradeRequired }
