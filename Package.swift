@@ -59,10 +59,13 @@ let package = Package(
         .target(
             name: "OlafVectors", dependencies: ["Core", "OlafCrypto"], path: "Sources/Vectors",
             swiftSettings: strictSettings),
+        // Starting child processes with a clean signal mask and dispositions (posix_spawn); every program and
+        // test that runs another program goes through it.
+        .target(name: "Spawn", swiftSettings: strictSettings),
         .target(
             name: "OlafBenchmarks",
             dependencies: [
-                "Core", "OlafCrypto", "Server", "ControlClient",
+                "Core", "OlafCrypto", "Server", "ControlClient", "Spawn",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -82,6 +85,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -153,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "OlafCrypto", "ControlClient", "OlafTestSupport",
+                "Server", "Core", "OlafCrypto", "ControlClient", "OlafTestSupport", "Spawn",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -170,11 +174,12 @@ let package = Package(
         .target(
             name: "OlafTestSupport",
             dependencies: [
-                "Server", "Core", "OlafCrypto", .product(name: "Hummingbird", package: "hummingbird"),
+                "Server", "Core", "OlafCrypto", "Spawn", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/Support", swiftSettings: strictSettings),
+        .testTarget(name: "SpawnTests", dependencies: ["Spawn", "OlafBenchmarks"], swiftSettings: strictSettings),
         .testTarget(
             name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),

@@ -1,4 +1,5 @@
 import Foundation
+import Spawn
 
 /// A relay target that is not olafd, run as a child process on a free loopback port: the trivial broadcast
 /// endpoint (the generator's ceiling) or the Python reference relay (`scripts/reference-relay.py`, the CPU
@@ -12,7 +13,7 @@ public final class ComparisonServer: RelayTarget {
         case pythonRelay(script: String)
     }
 
-    private let process = Process()
+    private let process: ChildProcess
     private let greetPause: Duration
     public let ports: [Int]
 
@@ -20,19 +21,18 @@ public final class ComparisonServer: RelayTarget {
     public init(_ kind: Kind, port: Int? = nil) throws {
         let port = port ?? LoopbackPort.free()
         ports = [port]
+        let command: [String]
         switch kind {
         case .broadcastEndpoint:
-            process.executableURL = URL(fileURLWithPath: BenchSetup.ownExecutable)
-            process.arguments = ["broadcast-server", "--port", String(port)]
+            command = [BenchSetup.ownExecutable, "broadcast-server", "--port", String(port)]
             greetPause = .milliseconds(200)
         case .pythonRelay(let script):
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "--port", String(port)]
+            command = ["/usr/bin/env", "python3", script, "--port", String(port)]
             // Python verifies each hello in its one thread: give a few hundred hellos time to land.
             greetPause = .seconds(2)
         }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.spawn(command[0], Array(command.dropFirst()), standardOutput: .null)
+        self.process = process
         try ServerControl.wait("\(kind) listening", timeout: .seconds(30)) {
             guard process.isRunning else { return true }
             return LoopbackPort.accepts(port)
@@ -42,15 +42,18 @@ public final class ComparisonServer: RelayTarget {
         }
     }
 
-    public var cpuSeconds: Double { ProcessStats.cpuSeconds(pid: process.processIdentifier) }
+    public var cpuSeconds: Double { ProcessStats.cpuSeconds(pid: process.pid) }
 
     public func waitGreeted(perPort: [Int]) async throws { try await Task.sleep(for: greetPause) }
 
     public func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.send(SIGTERM)
+        process.wait()
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        process.send(SIGKILL)
+        process.wait()
+    }
 }

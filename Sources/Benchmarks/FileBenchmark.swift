@@ -1,5 +1,6 @@
 import Foundation
 import OlafCrypto
+import Spawn
 import Synchronization
 
 /// Upload and download throughput of olafd's file endpoints, driven by curl (one process per batch, so
@@ -100,18 +101,11 @@ public struct FileBenchmark: Sendable {
         let configPath = (scratch as NSString).appendingPathComponent("curl-\(UUID().uuidString).conf")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: configPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--config", configPath]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError.verificationFailed("curl exited \(process.terminationStatus)")
+        let result = try ChildProcess.run("/usr/bin/curl", ["--config", configPath])
+        guard result.termination == .exited(0) else {
+            throw BenchError.verificationFailed("curl exited \(result.termination.code): \(result.errorText.suffix(500))")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.outputText
     }
 }
 

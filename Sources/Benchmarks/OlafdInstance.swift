@@ -1,10 +1,13 @@
-public import Foundation
+import Foundation
+import Spawn
 
 /// One real `olafd` process on loopback with a fresh (or prepared) state directory, for benchmarks.
 public final class OlafdInstance {
     public let port: Int
     public let stateDirectory: String
-    public let process = Process()
+    /// The running process, once `launch()` started it.
+    private var child: ChildProcess?
+    private let environment: [String: String]
     private let binary: String
     private let baseArguments: [String]
     /// Arguments after the benchmark settings; may be changed until `start()`.
@@ -25,7 +28,10 @@ public final class OlafdInstance {
             "limits.upload_burst_per_ip=1000000",
         ].flatMap { ["--set", $0] } + ["--log-level", "warning"]
 
-    public var pid: Int32 { process.processIdentifier }
+    /// The process id (0 before `launch()`).
+    public var pid: Int32 { child?.pid ?? 0 }
+    /// Whether the process has been started and has not exited.
+    public var isRunning: Bool { child?.isRunning ?? false }
     public var address: String { "127.0.0.1:\(port)" }
     public var controlSocket: String { (stateDirectory as NSString).appendingPathComponent("control.sock") }
 
@@ -49,13 +55,11 @@ public final class OlafdInstance {
             ["--listen", "127.0.0.1:\(self.port)", "--state-dir", state, "--passphrase-file", passphrase]
             + Self.benchmarkSettings
         self.extra = extra
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        let log = (state as NSString).appendingPathComponent("olafd.log")
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
+        self.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
+
+    private var logPath: String { (stateDirectory as NSString).appendingPathComponent("olafd.log") }
 
     /// Starts the process and waits (up to 60 s) until it accepts TCP connections; returns the time from
     /// exec to listening.
@@ -64,7 +68,7 @@ public final class OlafdInstance {
         let begin = ContinuousClock.now
         try launch()
         while ContinuousClock.now - begin < .seconds(60) {
-            guard process.isRunning else { throw BenchError.serverDied(log()) }
+            guard isRunning else { throw BenchError.serverDied(log()) }
             if LoopbackPort.accepts(port) { return ContinuousClock.now - begin }
             usleep(2_000)
         }
@@ -73,29 +77,26 @@ public final class OlafdInstance {
 
     /// Starts the process without waiting.
     public func launch() throws {
-        process.arguments = baseArguments + extra
-        try process.run()
+        let log = open(logPath, O_WRONLY | O_APPEND | O_CLOEXEC)
+        defer { if log >= 0 { close(log) } }
+        child = try ChildProcess.spawn(
+            binary, baseArguments + extra, environment: environment, standardOutput: .null,
+            standardError: log >= 0 ? .descriptor(log) : .null)
     }
 
     /// The server's log so far (stderr).
-    public func log() -> String {
-        let path = (stateDirectory as NSString).appendingPathComponent("olafd.log")
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
+    public func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then SIGKILL after 10 s; removes the state directory unless `keepState`.
     public func stop(keepState: Bool = false) {
-        if process.isRunning {
-            kill(pid, SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-        }
+        child?.terminate(grace: .seconds(10))
         if !keepState { try? FileManager.default.removeItem(atPath: stateDirectory) }
     }
 
-    deinit { if process.isRunning { kill(pid, SIGKILL) } }
+    deinit {
+        child?.send(SIGKILL)
+        child?.wait()
+    }
 
     /// A new private directory under the system temporary directory.
     public static func temporaryDirectory(_ prefix: String) -> String {
@@ -107,20 +108,16 @@ public final class OlafdInstance {
 
     /// `olafd key show --state-dir DIR --passphrase-file F`: the server's public key PEM (creates the keystore).
     public func publicKeyPEM(binary: String) throws -> String {
-        let show = Process()
-        show.executableURL = URL(fileURLWithPath: binary)
-        show.arguments = [
-            "key", "show", "--state-dir", stateDirectory, "--passphrase-file",
-            (stateDirectory as NSString).appendingPathComponent("bench-passphrase"),
-        ]
-        let pipe = Pipe()
-        show.standardOutput = pipe
-        show.standardError = FileHandle.nullDevice
-        try show.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        show.waitUntilExit()
-        guard show.terminationStatus == 0 else { throw BenchError.serverDied("olafd key show failed") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let show = try ChildProcess.run(
+            binary,
+            [
+                "key", "show", "--state-dir", stateDirectory, "--passphrase-file",
+                (stateDirectory as NSString).appendingPathComponent("bench-passphrase"),
+            ])
+        guard show.termination == .exited(0) else {
+            throw BenchError.serverDied("olafd key show failed: \(show.errorText.suffix(500))")
+        }
+        return show.outputText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

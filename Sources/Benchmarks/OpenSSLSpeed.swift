@@ -1,4 +1,5 @@
 import Foundation
+import Spawn
 
 /// The `openssl speed rsa2048` baseline on this machine, for comparison with our PSS figures.
 public enum OpenSSLSpeed {
@@ -13,18 +14,19 @@ public enum OpenSSLSpeed {
         ["openssl", "speed", "-mr", "-seconds", String(seconds), "rsa2048"]
     }
 
-    /// Runs `openssl speed -mr -seconds N rsa2048` and parses its machine-readable `+F2` line.
+    /// Runs `openssl speed -mr -seconds N rsa2048` and parses its machine-readable `+F2` line. The child starts
+    /// with a clean signal mask (`ChildProcess`): `openssl speed` ends each measurement with SIGALRM, which a
+    /// mask inherited from a Swift worker thread blocks (it then never stops). Should it still run far longer
+    /// than asked (a minute plus ten times `seconds`), it is killed and the baseline reported unavailable.
     public static func measure(seconds: Int) throws -> Baseline {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command(seconds: seconds)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw BenchmarkError.opensslUnavailable("\(error)") }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return try parse(output)
+        let output: ChildOutput
+        do {
+            output = try ChildProcess.run(
+                "/usr/bin/env", command(seconds: seconds), timeout: .seconds(60 + 10 * seconds))
+        } catch {
+            throw BenchmarkError.opensslUnavailable("\(error)")
+        }
+        return try parse(output.outputText)
     }
 
     /// Parses `+F2:<n>:2048:<sign/s>:<verify/s>` from `openssl speed -mr` output.

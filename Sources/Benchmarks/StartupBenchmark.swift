@@ -56,7 +56,7 @@ public struct StartupBenchmark: Sendable {
             guard now - begin < .seconds(60) else {
                 throw BenchError.timeout("olafd start-up: \(server.log().suffix(500))")
             }
-            guard server.process.isRunning else { throw BenchError.serverDied(server.log()) }
+            guard server.isRunning else { throw BenchError.serverDied(server.log()) }
             if ready == nil, notify.hasReceived("READY=1") { ready = now - begin }
             if listening == nil, LoopbackPort.accepts(server.port) { listening = now - begin }
             usleep(500)

@@ -4,16 +4,29 @@ import Core
 import Foundation
 
 /// `olafctl`: administers a running olafd over its Unix control socket.
+///
+/// The global options (`Connection`: `--socket`, `--json`) are accepted before the subcommand, as operators
+/// write them for `git -C` or `systemctl -H` (`olafctl --socket PATH status`), and after it (`olafctl status
+/// --socket PATH`). ArgumentParser does this itself: the root command declares the same option group as every
+/// subcommand, its lenient parse takes those options wherever they stand in the command line, and a
+/// subcommand's `@OptionGroup var connection: Connection` receives the value the root decoded.
 @main
 struct OlafctlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "olafctl",
         abstract: "Administer a running olafd over its control socket.",
-        discussion: "Exit codes: 0 ok, 2 bad input, 3 olafd not running, 4 permission denied, 5 refused by olafd.",
+        discussion: """
+            Global options (--socket, --json) go before or after the subcommand: `olafctl --socket PATH status` \
+            and `olafctl status --socket PATH` are the same.
+            Exit codes: 0 ok, 2 bad input, 3 olafd not running, 4 permission denied, 5 refused by olafd.
+            """,
         subcommands: [Status.self, Neighbours.self, Clients.self, Files.self, Key.self, Reload.self, Metrics.self])
+
+    /// Parsed here so they may precede the subcommand; every subcommand's own group receives these values.
+    @OptionGroup(title: "Global options") var connection: Connection
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes (the global options: before or after the subcommand).
 struct Connection: ParsableArguments {
     @Option(help: "Control socket (default $OLAFD_CONTROL_SOCKET, else /run/olafd/control.sock).")
     var socket: String?

@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "state_dir": "\(configuration.stateDirectory)",
                 "fingerprint": "\(server.identity.key.publicKey.fingerprint)",
                 "neighbours": "\(neighbours.isEmpty ? "none" : neighbours.joined(separator: ", "))",
+                "metrics": "\(configuration.metricsListen.map { "\($0.host):\($0.port)" } ?? "control socket only")",
             ])
         let startedLogger = logger
         let app = try server.application { channel in

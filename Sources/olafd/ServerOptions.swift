@@ -50,6 +50,11 @@ struct ServerOptions: ParsableArguments {
     var tlsKey: String?
 
     @Option(
+        name: .customLong("metrics-listen"),
+        help: "Serve Prometheus GET /metrics on HOST:PORT, e.g. 127.0.0.1:9464 (key metrics_listen; default off).")
+    var metricsListen: String?
+
+    @Option(
         name: .customLong("set"),
         help: "Any configuration key, as KEY=VALUE (repeatable), e.g. --set limits.max_clients=5000.")
     var settings: [String] = []
@@ -91,7 +96,7 @@ struct ServerOptions: ParsableArguments {
         let named: [(String?, String)] = [
             (listen, "listen"), (publicAddress, "public_address"), (publicURL, "public_url"), (stateDir, "state_dir"),
             (neighboursFile, "neighbours_file"), (passphraseFile, "passphrase_file"), (logLevel, "log_level"),
-            (tlsCertificate, "tls.certificate_file"), (tlsKey, "tls.key_file"),
+            (tlsCertificate, "tls.certificate_file"), (tlsKey, "tls.key_file"), (metricsListen, "metrics_listen"),
         ]
         for case (let text?, let key) in named { values[key] = .string(text) }
         if let maxUploadBytes { values["files.max_upload_bytes"] = ConfigFile.value(fromText: maxUploadBytes) }

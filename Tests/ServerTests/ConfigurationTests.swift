@@ -21,6 +21,7 @@ struct ConfigurationTests {
         #expect(configuration.maxUploadBytes == defaults.maxUploadBytes)
         #expect(configuration.maxStorageBytes == defaults.maxStorageBytes)
         #expect(configuration.fileRetention == defaults.fileRetention)
+        #expect(configuration.metricsListen == nil && defaults.metricsListen == nil)
     }
 
     @Test("values, tables, comments and escapes")

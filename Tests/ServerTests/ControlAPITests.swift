@@ -145,6 +145,41 @@ struct ControlAPITests {
         #expect(result.error.contains("olafd is not running: no socket at /nonexistent/control.sock"))
     }
 
+    @Test(
+        "global options go before or after the subcommand (olafctl --socket PATH status, as git -C)",
+        arguments: [
+            ["--socket", "/nonexistent/control.sock", "status"],
+            ["--socket=/nonexistent/control.sock", "--json", "status"],
+            ["--json", "status", "--socket", "/nonexistent/control.sock"],
+            ["--socket", "/nonexistent/control.sock", "neighbours", "list"],
+            ["neighbours", "--socket", "/nonexistent/control.sock", "remove", "127.0.0.1:9"],
+            ["--socket", "/nonexistent/control.sock", "files", "remove", "--json", "0123456789abcdef0123456789abcdef"],
+        ])
+    func globalOptionsInEitherPosition(arguments: [String]) async throws {
+        let result = try await Self.olafctl(arguments)
+        // Exit 3 and this message mean the option was parsed and the socket path used; a parse error exits 64.
+        #expect(result.status == 3, "\(result.error)")
+        #expect(result.error.contains("no socket at /nonexistent/control.sock"), "\(result.error)")
+    }
+
+    @Test("olafctl --socket PATH --json status and --socket PATH neighbours add talk to a running server")
+    func globalOptionsFirstAgainstServer() async throws {
+        let server = try await TestServer.start()
+        let other = try TestKeys.server()
+        let keyFile = (server.stateDirectory as NSString).appendingPathComponent("other.pem")
+        try other.publicKey.wrappedPEM().write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let path = server.server.configuration.resolvedControlSocketPath
+        let added = try await Self.olafctl(["--socket", path, "neighbours", "add", "127.0.0.1:9", "--key", keyFile])
+        #expect(added.status == 0, "\(added.error)")
+        #expect(added.output.contains(other.publicKey.fingerprint))
+        let json = try await Self.olafctl(["--socket", path, "--json", "status"])
+        #expect(json.status == 0, "\(json.error)")
+        let status = try JSONParser.parse(Array(json.output.utf8)).objectValue
+        #expect(status?["fingerprint"]?.stringValue == server.key.publicKey.fingerprint)
+        #expect(status?["neighbours"]?.arrayValue?.first?.objectValue?["address"]?.stringValue == "127.0.0.1:9")
+        await server.stop()
+    }
+
     @Test("olafctl prints tables and --json; neighbours add reads the key file")
     func olafctlOutput() async throws {
         let server = try await TestServer.start()

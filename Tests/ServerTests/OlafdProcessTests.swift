@@ -1,6 +1,7 @@
 import OlafTestSupport
 import Core
 import Foundation
+import Spawn
 import Logging
 import OlafCrypto
 import Server
@@ -100,7 +101,7 @@ struct OlafdProcessTests {
         let server = try await OlafdProcess(
             port: try TestPorts.free(), stateDirectory: OlafdProcess.temporaryDirectory(),
             launcher: ["/usr/bin/prlimit", "--nofile=512:\(hardText)"])
-        let limits = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/limits", encoding: .utf8)
+        let limits = try String(contentsOfFile: "/proc/\(server.process.pid)/limits", encoding: .utf8)
         let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         #expect(fields.count >= 5 && fields[3] == fields[4], "soft limit not raised: \(line)")

@@ -2,6 +2,7 @@ import OlafTestSupport
 import ControlClient
 import Core
 import Foundation
+import Spawn
 import Server
 import Testing
 
@@ -32,7 +33,7 @@ struct ServiceIntegrationTests {
         let afterReload = notify.messages.drop { !$0.contains("RELOADING=1") }
         #expect(afterReload.dropFirst().contains("READY=1"))
 
-        kill(server.process.processIdentifier, SIGHUP)
+        server.process.send(SIGHUP)
         #expect(await waitUntil { notify.messages.filter { $0.contains("RELOADING=1") }.count == 2 })
 
         #expect(await server.stop(signal: SIGTERM) == 0)

@@ -25,8 +25,9 @@ public struct OlafServer: Sendable {
     public var abuse: AbuseGuard { context.abuse }
     /// systemd notifications (a no-op without NOTIFY_SOCKET).
     public let notifier: SystemdNotifier
-    /// Fires once the WebSocket listener and the control socket are both bound.
-    let readiness = ReadyGate(listeners: 2)
+    /// Fires once every listener is bound: the WebSocket listener, the control socket and, when configured,
+    /// the metrics listener.
+    let readiness: ReadyGate
     let context: RelayContext
     let logger: Logger
 
@@ -91,24 +92,32 @@ public struct OlafServer: Sendable {
         return OlafServer(
             configuration: configuration, hub: hub, identity: identity, store: store,
             statistics: statistics, linkService: NeighbourLinkService(context: context, identity: identity),
-            files: files, notifier: notifier, context: context, logger: logger)
+            files: files, notifier: notifier,
+            readiness: ReadyGate(listeners: configuration.metricsListen == nil ? 2 : 3), context: context,
+            logger: logger)
     }
 
-    /// The application: one listener (WebSocket upgrade on any path, the file API) and the background
+    /// The application: one listener (WebSocket upgrade on any path, the file API; 426 for a plain request to a
+    /// WebSocket path, 404 elsewhere, 400 at once for a request HTTP parsing refuses) and the background
     /// services, composed in one ServiceGroup in dependency order.
     /// - Parameter onServerRunning: called once the listener is bound (with its channel, e.g. to read the port).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         throws -> some ApplicationProtocol
     {
+        // Plain HTTP: the file API, 426 for the WebSocket paths, 404 for everything else.
         let router = Router(context: OlafRequestContext.self)
         router.add(middleware: AbuseLimitMiddleware(abuse: context.abuse))
         FileRoutes(store: files).register(on: router)
+        WebSocketEndpointRoutes.register(on: router)
+        // Upgrades have a router of their own: it is asked only about requests that carry `Upgrade: websocket`,
+        // and it upgrades on every path.
+        let webSocketRouter = Router(context: OlafRequestContext.self)
         let handler = PeerConnectionHandler(context: context)
         let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
             try await handler.handle(inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
         }
-        router.ws("/", onUpgrade: upgrade)
-        router.ws("**", onUpgrade: upgrade)
+        webSocketRouter.ws("/", onUpgrade: upgrade)
+        webSocketRouter.ws("**", onUpgrade: upgrade)
         let limits = configuration.limits.protocolLimits
         let services: [any Service] = [
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
@@ -117,7 +126,7 @@ public struct OlafServer: Sendable {
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
-        let webSocketResponder = router.buildResponder()
+        let webSocketResponder = webSocketRouter.buildResponder()
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
             // No WebSocket ping task beside every connection: TCPKeepalive finds vanished peers (peers' pings are
             // still answered).
@@ -126,8 +135,10 @@ public struct OlafServer: Sendable {
         let abuse = context.abuse
         // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
         let server = HTTPServerBuilder { responder in
-            let plain = HTTP1WebSocketUpgradeChannel(
-                responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration)
+            let plain = ParseErrorAnswerChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: channelConfiguration))
             if let tls {
                 return ConnectionLimitChannel(base: try TLSChannel(plain, tlsConfiguration: tls), abuse: abuse)
             }
@@ -154,7 +165,8 @@ extension OlafServer {
     /// and the background services (the counter flush writes its last batch), in reverse dependency order.
     /// SIGHUP (when trapped) and `olafctl reload` run `reload`.
     /// - Parameters:
-    ///   - onReady: called once both listeners are bound (the moment for sd_notify READY=1).
+    ///   - onReady: called once every listener is bound (the moment for sd_notify READY=1): the main listener,
+    ///     the control socket and the metrics listener when `metrics_listen` is set.
     public func serviceGroup(
         running application: some ApplicationProtocol, signals: [UnixSignal] = [.sigterm, .sigint],
         reload: @escaping @Sendable () async throws -> String = { "nothing to reload" },
@@ -175,10 +187,12 @@ extension OlafServer {
             await onReady()
         }
         let control = try controlApplication(reload: notifyingReload, onListening: { await ready.listenerUp() })
-        var services: [any Service] = [
-            application, control,
-            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger),
-        ]
+        var services: [any Service] = [application, control]
+        if let listen = configuration.metricsListen {
+            services.append(metricsApplication(listen, onListening: { await ready.listenerUp() }))
+        }
+        services.append(
+            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger))
         if trapHangup { services.append(ReloadService(reload: notifyingReload, logger: logger)) }
         services.append(ShutdownCloser(hub: hub, grace: .seconds(2), onShutdown: { notifier.stopping() }))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))

@@ -17,7 +17,7 @@ public enum ConfigFile {
     /// Every key the file may contain.
     public static let knownKeys: Set<String> = [
         "listen", "public_address", "public_url", "state_dir", "neighbours_file", "passphrase_file", "log_level",
-        "control_socket",
+        "control_socket", "metrics_listen",
         "tls.certificate_file", "tls.key_file",
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
@@ -73,6 +73,14 @@ public enum ConfigFile {
                 (configuration.listenHost, configuration.listenPort) = try ListenAddress.parse(listen)
             } catch {
                 throw LoadError(path: "", reason: "\(error)")
+            }
+        }
+        if let metrics = try reader.string("metrics_listen") {
+            do {
+                // An empty value turns the listener off (so the environment or a flag can undo the file).
+                configuration.metricsListen = metrics.isEmpty ? nil : try MetricsListen(parsing: metrics)
+            } catch {
+                throw LoadError(path: "", reason: "metrics_listen: \(error)")
             }
         }
         if let address = try reader.string("public_address") {

@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// (the packaged unit uses `/run/olafd/control.sock`).
     public var controlSocketPath: String? = nil
     public var tlsKeyPath: String? = nil
+    /// Where the opt-in Prometheus listener serves `GET /metrics` over plain HTTP (`metrics_listen`, e.g.
+    /// `127.0.0.1:9464`); nil (the default) serves metrics only on the control socket.
+    public var metricsListen: MetricsListen? = nil
     /// How often accepted counters are written to the database.
     public var counterFlushInterval: Duration = .milliseconds(100)
 

@@ -1,5 +1,6 @@
 import OlafTestSupport
 import Foundation
+import Spawn
 import Testing
 
 extension AttackSuite {
@@ -10,21 +11,23 @@ extension AttackSuite {
         /// Runs `olafd ARGUMENTS` (the server, or `key show`) and waits at most 30 s for it to exit; a server that
         /// starts despite the problem is killed and reported.
         private func runBriefly(_ arguments: [String]) async throws -> (status: Int32?, error: String) {
-            let process = Process()
-            process.executableURL = OlafdProcess.binary
-            process.arguments = arguments
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            let errorLog = NSTemporaryDirectory() + "olafd-briefly-\(UUID().uuidString).log"
+            let log = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            defer {
+                if log >= 0 { close(log) }
+                unlink(errorLog)
+            }
+            let process = try ChildProcess.spawn(
+                OlafdProcess.binary.path, arguments, standardOutput: .null,
+                standardError: log >= 0 ? .descriptor(log) : .inherit)
             let exited = await waitUntil(timeout: .seconds(30)) { !process.isRunning }
             if !exited {
-                kill(process.processIdentifier, SIGKILL)
+                process.send(SIGKILL)
                 _ = await waitUntil { !process.isRunning }
             }
-            // The process has exited (or was killed): reading its stderr to the end does not block.
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return (exited ? process.terminationStatus : nil, text)
+            // The process has exited (or was killed): its stderr file is complete.
+            let text = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+            return (exited ? process.exited?.code : nil, text)
         }
 
         /// A fresh state directory (0700) with a key, created by `olafd key show`.

@@ -1,15 +1,15 @@
 import OlafTestSupport
 import Foundation
+import Spawn
 import Testing
 
 /// The real `olafd` executable (built by `swift build`), run as a child process for end-to-end tests.
-final class OlafdProcess: @unchecked Sendable {
-    // @unchecked Sendable: `process` and the pipe are only touched from the test task that owns this object
-    // (start, signal, wait); Foundation's Process is not annotated Sendable but is used sequentially here.
-    let process = Process()
+final class OlafdProcess: Sendable {
+    let process: ChildProcess
     let port: Int
     let stateDirectory: String
-    private let errorOutput = Pipe()
+    /// olafd's stderr goes to this file (in the state directory's parent, so olafd never sees it).
+    private let errorLog: String
 
     static var binary: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -32,17 +32,15 @@ final class OlafdProcess: @unchecked Sendable {
         self.port = port
         self.stateDirectory = stateDirectory
         let arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [Self.binary.path] + arguments
-        } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
-        }
-        process.standardError = errorOutput
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let command = launcher.isEmpty ? [Self.binary.path] + arguments : launcher + [Self.binary.path] + arguments
+        errorLog = (stateDirectory as NSString).deletingLastPathComponent + "/olafd-stderr-\(UUID().uuidString).log"
+        let log = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        defer { if log >= 0 { close(log) } }
+        let process = try ChildProcess.spawn(
+            command[0], Array(command.dropFirst()),
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            standardOutput: .null, standardError: log >= 0 ? .descriptor(log) : .inherit)
+        self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, process.isRunning {
             if Self.canConnect(port: port) { return }
@@ -55,19 +53,23 @@ final class OlafdProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status (nil if still running).
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async -> Int32? {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.isRunning ? nil : process.terminationStatus
+        return process.exited?.code
     }
 
     /// Whatever olafd wrote to stderr so far (read after it exited).
     func stderrText() -> String {
         guard !process.isRunning else { return "(still running)" }
-        return String(decoding: errorOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        process.send(SIGKILL)
+        process.wait()
+        unlink(errorLog)
+    }
 
     static func canConnect(port: Int) -> Bool {
         let descriptor = Loopback.tcpSocket()

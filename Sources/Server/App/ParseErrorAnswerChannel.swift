@@ -1,0 +1,20 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Wraps the listener's HTTP/WebSocket child channel so that a first request HTTP parsing refuses is answered
+/// with 400 at once (see `HTTPParseErrorAnswer`). Everything else is the wrapped channel's.
+struct ParseErrorAnswerChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+
+    let base: Base
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try HTTPParseErrorAnswer.install(on: channel)
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async { await base.handle(value: value, logger: logger) }
+}
