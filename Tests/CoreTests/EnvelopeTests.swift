@@ -75,7 +75,8 @@ struct EnvelopeTests {
         guard case .signed(let relayed) = try FrameDecoder.decode(text, objectData: .acceptForRelay) else { return }
         #expect(relayed.dataWasObject)
         #expect(relayed.payload == envelope.payload)
-        #expect(relayed.dataString == #"{"type":"public_chat","sender":"fp","message":"m"}"#)
+        // Passed on in the Python json.dumps layout that senders sign (rule 2), so clients downstream can verify it.
+        #expect(relayed.dataString == #"{"type": "public_chat", "sender": "fp", "message": "m"}"#)
         #expect(protocolError { try relayed.verifySignature(with: alice.publicKey) } == .dataNotString)
     }
 

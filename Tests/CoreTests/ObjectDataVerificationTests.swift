@@ -99,6 +99,14 @@ struct ObjectDataVerificationTests {
         }
         #expect(relayed.dataSource == .objectForRelay)
         #expect(!relayed.isSigned(by: alice.publicKey))
+        // The relay copy carries the Python layout: passed on as a string, a client verifies it as received.
+        #expect(relayed.dataString == Self.pythonDumped)
+        let passedOn = Frame.signed(relayed).text
+        guard case .signed(let downstream) = try FrameDecoder.decode(passedOn) else {
+            Issue.record("relay copy not a signed frame")
+            return
+        }
+        #expect(downstream.isSigned(by: alice.publicKey))
         #expect(protocolError { try relayed.verifySignature(with: alice.publicKey) } == .dataNotString)
     }
 

@@ -4,8 +4,8 @@ public enum FrameDecoder {
     public enum ObjectDataPolicy: Sendable {
         /// Refuse it (`dataNotString`): the default, and the only choice where the signature must be checked.
         case reject
-        /// Accept it, re-serialised compactly and marked `dataWasObject`, so a server can pass it on from a
-        /// neighbour for recipients to judge (interop rule 3).
+        /// Accept it, re-serialised in the Python layout (as below) and marked `dataWasObject`, so a server can
+        /// pass it on from a neighbour for recipients to judge (interop rule 3); it never verifies here.
         case acceptForRelay
         /// Accept it re-serialised in Python's `json.dumps` layout (`", "` / `": "` separators, `\uXXXX` escapes
         /// for non-ASCII, keys in wire order), the layout senders sign (interop rules 2 and 14), so a client can
@@ -61,18 +61,16 @@ public enum FrameDecoder {
             dataString = text
             inner = try parseObject(Array(text.utf8), limits: limits, field: "data")
             source = .received
-        case (.object(let object), .acceptForRelay):
+        case (.object(let object), .acceptForRelay), (.object(let object), .verifyAsPython):
             inner = object
-            dataString = JSONWriter.compact(.object(object))
-            source = .objectForRelay
-        case (.object(let object), .verifyAsPython):
-            inner = object
+            // In the Python `json.dumps` layout senders sign (interop rule 2): a relay copy passed on as a string
+            // in this layout verifies at every client downstream, whatever it does with object data.
             dataString = JSONWriter.python(.object(object))
             // `\uXXXX` escapes can make the text up to 6 times longer than the frame that carried it: cap it.
             guard dataString.utf8.count <= limits.maxFrameBytes else {
                 throw .frameTooLarge(limit: limits.maxFrameBytes, actual: dataString.utf8.count)
             }
-            source = .objectAsPython
+            source = objectData == .acceptForRelay ? .objectForRelay : .objectAsPython
         case (.object, .reject):
             throw .dataNotString
         default:
