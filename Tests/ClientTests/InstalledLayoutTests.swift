@@ -17,13 +17,13 @@ struct InstalledLayoutTests {
         let prefix = try Self.temporaryDirectory()
         let binary = prefix + "/usr/bin/olaf-client"
         try FileManager.default.createDirectory(atPath: prefix + "/usr/bin", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: binary, contents: Data())
+        try #require(FileManager.default.createFile(atPath: binary, contents: Data()))
         // Nothing installed beside the binary: nil, i.e. the SwiftPM resource bundle (a build tree).
         #expect(UIAssets.locate(environment: [:], executablePath: binary) == nil)
         let installed = prefix + "/usr/share/olaf-client/ui"
         try FileManager.default.createDirectory(atPath: installed, withIntermediateDirectories: true)
         #expect(UIAssets.locate(environment: [:], executablePath: binary) == nil, "a folder without index.html")
-        FileManager.default.createFile(atPath: installed + "/index.html", contents: Data("<!doctype html>".utf8))
+        try #require(FileManager.default.createFile(atPath: installed + "/index.html", contents: Data("<!doctype html>".utf8)))
         #expect(UIAssets.locate(environment: [:], executablePath: binary) == installed)
         // A symlink to the binary (/usr/local/bin/olaf-client -> /usr/bin/olaf-client) finds the same files.
         try FileManager.default.createDirectory(atPath: prefix + "/elsewhere", withIntermediateDirectories: true)
