@@ -118,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "olaf-client",
             dependencies: [
-                "Client", "Core", "OlafCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Client", "Core", "OlafCrypto", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

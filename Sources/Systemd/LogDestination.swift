@@ -23,12 +23,17 @@ public enum LogDestination: Sendable, Equatable {
 
     /// `detect(environment:)` against descriptor `standardError`.
     static func detect(environment: [String: String], standardError: Int32) -> LogDestination {
+        isJournalStream(descriptor: standardError, environment: environment) ? .journald : .stderr
+    }
+
+    /// Whether open descriptor `descriptor` (stdout, say) is the journal stream `JOURNAL_STREAM` names: what is
+    /// written there ends up in the journal, which others (the adm group, root) may read.
+    public static func isJournalStream(descriptor: Int32, environment: [String: String]) -> Bool {
         guard let value = environment["JOURNAL_STREAM"],
             let expected = FileIdentity(journalStream: value),
-            let actual = FileIdentity(fileDescriptor: standardError),
-            expected == actual
-        else { return .stderr }
-        return .journald
+            let actual = FileIdentity(fileDescriptor: descriptor)
+        else { return false }
+        return expected == actual
     }
 
     /// A log handler for this process's destination, at `level`; suitable for `LoggingSystem.bootstrap`.

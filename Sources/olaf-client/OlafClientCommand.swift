@@ -6,6 +6,6 @@ struct OlafClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "olaf-client",
         abstract: "OLAF chat client: connects to your home server and serves the chat UI in your browser.",
-        subcommands: [RunCommand.self, KeyCommand.self],
+        subcommands: [RunCommand.self, KeyCommand.self, URLCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOSSL
 import ServiceLifecycle
+import Systemd
 import UnixSignals
 
 /// `olaf-client --server HOST:PORT [--ui 127.0.0.1:PORT] …`: runs the client until SIGTERM / SIGINT and prints
@@ -92,7 +93,10 @@ struct RunCommand: AsyncParsableCommand {
             if let passphraseFile = data.passphraseFile {
                 try await session.unlockOrCreate(passphrase: try ClientKeystore.readPassphrase(file: passphraseFile))
             }
-            assets = try UIAssets.load(directory: ProcessInfo.processInfo.environment["OLAF_CLIENT_UI_DIR"])
+            assets = try UIAssets.load(
+                directory: UIAssets.locate(
+                    environment: ProcessInfo.processInfo.environment,
+                    executablePath: Bundle.main.executablePath ?? CommandLine.arguments[0]))
         } catch {
             throw fail("\(error)")
         }
@@ -108,10 +112,25 @@ struct RunCommand: AsyncParsableCommand {
                 "file_api": "\((fileAPIBase ?? FileAPIBase(home: home)).uploadURL)",
                 "locked": "\(locked)",
             ])
+        let environment = ProcessInfo.processInfo.environment
+        let urlFile = UIURLFile.forDataDirectory(directory, explicit: data.dataDir != nil, environment: environment)
+        // Under systemd stdout is the journal, which others may read: the token goes only into the 0600 file.
+        let stdoutIsJournal = LogDestination.isJournalStream(descriptor: STDOUT_FILENO, environment: environment)
+        let urlLogger = logger
         let application = uiServer.application { _, url in
-            // The one line on stdout: the URL with the access token. Never logged.
-            FileHandle.standardOutput.write(Data("Open \(url)\n".utf8))
+            do {
+                try urlFile.write(url)
+            } catch {
+                urlLogger.warning("cannot keep the UI URL for `olaf-client url`", metadata: ["error": "\(error)"])
+            }
+            if stdoutIsJournal {
+                FileHandle.standardOutput.write(Data("UI ready: run `olaf-client url` for its address\n".utf8))
+            } else {
+                // The one line on stdout: the URL with the access token. Never logged.
+                FileHandle.standardOutput.write(Data("Open \(url)\n".utf8))
+            }
         }
+        defer { urlFile.remove() }
         let group = ServiceGroup(
             configuration: .init(
                 services: [application, EngineService(session: session)],

@@ -27,6 +27,18 @@ struct LogDestinationTests {
             LogDestination.bootstrapHandler(label: "t", level: .debug, environment: environment) is JournaldLogHandler)
     }
 
+    @Test("isJournalStream: true only for the descriptor JOURNAL_STREAM names")
+    func journalStreamDescriptor() throws {
+        let identity = try stderrIdentity()
+        let environment = ["JOURNAL_STREAM": "\(identity.device):\(identity.inode)"]
+        #expect(LogDestination.isJournalStream(descriptor: STDERR_FILENO, environment: environment))
+        #expect(!LogDestination.isJournalStream(descriptor: STDERR_FILENO, environment: [:]))
+        let other = try #require(tmpfile())  // a fresh file, never the journal stream
+        defer { fclose(other) }
+        #expect(!LogDestination.isJournalStream(descriptor: fileno(other), environment: environment))
+        #expect(!LogDestination.isJournalStream(descriptor: -1, environment: environment))
+    }
+
     @Test("JOURNAL_STREAM naming another file or garbage → stderr")
     func mismatching() throws {
         let identity = try stderrIdentity()

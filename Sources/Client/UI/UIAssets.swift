@@ -22,6 +22,25 @@ public struct UIAssets: Sendable {
         }
     }
 
+    /// The folder an installed olaf-client reads its UI from, relative to its binary: `/usr/bin/olaf-client`
+    /// reads `/usr/share/olaf-client/ui` (the Debian package installs the files there).
+    public static let installedRelativePath = "../share/olaf-client/ui"
+
+    /// Where the UI files are, first match wins: `$OLAF_CLIENT_UI_DIR`; `installedRelativePath` beside the
+    /// executable when that folder has an `index.html`; nil for the SwiftPM resource bundle (a build tree, or a
+    /// release build with `olaf_Client.resources` beside the binary). The bundle is not touched here: SwiftPM's
+    /// `Bundle.module` stops the process when it finds no bundle, so an installed binary must never reach it.
+    public static func locate(environment: [String: String], executablePath: String) -> String? {
+        if let directory = environment["OLAF_CLIENT_UI_DIR"], !directory.isEmpty { return directory }
+        let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().appendingPathComponent(installedRelativePath)
+            .standardizedFileURL
+        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("index.html").path) {
+            return installed.path
+        }
+        return nil
+    }
+
     /// Loads `index.html`, `app.js` and `style.css` from `directory`, or from the package resources.
     public static func load(directory: String? = nil) throws -> UIAssets {
         let base =

@@ -44,6 +44,11 @@ public enum ServerKeystore {
         }
     }
 
+    /// Why an unreadable `$CREDENTIALS_DIRECTORY` happens, for the operator.
+    static let unreadableCredentialsReason =
+        "the credentials directory is not readable by this user: systemd's credential mount did not reach the "
+        + "service; `findmnt -o PROPAGATION /` must say shared, see /usr/share/doc/olafd/README.packaging"
+
     /// The passphrase from the first source that exists (see the type's documentation).
     static func resolvePassphrase(
         stateDirectory: String, passphraseFile: String?, environment: [String: String],
@@ -51,8 +56,10 @@ public enum ServerKeystore {
     ) throws(KeystoreError) -> String {
         if let credentials = environment["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
             // An unreadable credentials directory must not silently fall through to another passphrase source.
+            // Seen when systemd's per-unit credentials mount never reached the service (a namespace whose root is
+            // not a shared mount): the bare 0700 root directory under it is all the service sees.
             guard access(credentials, R_OK | X_OK) == 0 else {
-                throw .passphraseUnreadable(path: credentials, reason: "the credentials directory is not readable by this user")
+                throw .passphraseUnreadable(path: credentials, reason: Self.unreadableCredentialsReason)
             }
             let path = (credentials as NSString).appendingPathComponent(credentialName)
             if let text = try SecureFile.read(path) { return try nonEmpty(text, path: path) }
