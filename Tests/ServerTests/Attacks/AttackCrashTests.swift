@@ -88,7 +88,7 @@ extension AttackSuite {
                     if round % 20 == 0, let client = try? await TestClient.connected(to: url) {
                         joined.append(client)
                     }
-                    try? await Task.sleep(for: .milliseconds(5))
+                    guard await pause(.milliseconds(5)) else { break }
                 }
                 return joined.count
             }

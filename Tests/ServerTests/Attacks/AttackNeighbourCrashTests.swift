@@ -62,7 +62,7 @@ extension AttackSuite {
                 for round in 0..<200 {
                     _ = try? alice.sendPublicChat("traffic \(round)")
                     _ = try? bob.sendPublicChat("traffic \(round)")
-                    try? await Task.sleep(for: .milliseconds(5))
+                    guard await pause(.milliseconds(5)) else { break }
                 }
                 return aliceURL
             }

@@ -37,7 +37,7 @@ final class NotifyListener: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let found = messages.first(where: { $0.contains(text) }) { return found }
-            try? await Task.sleep(for: .milliseconds(20))
+            guard await pause(.milliseconds(20)) else { break }
         }
         return messages.first { $0.contains(text) }
     }

@@ -55,7 +55,9 @@ final class OlafdProcess: Sendable {
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async -> Int32? {
         process.send(signal)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        while process.isRunning, ContinuousClock.now < deadline {
+            guard await pause(.milliseconds(20)) else { break }
+        }
         return process.exited?.code
     }
 

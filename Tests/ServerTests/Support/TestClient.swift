@@ -186,7 +186,7 @@ final class TestClient: Sendable {
                     return frame
                 }
             }
-            try? await Task.sleep(for: .milliseconds(5))
+            guard await pause(.milliseconds(5)) else { break }
         }
         return nil
     }
@@ -236,7 +236,7 @@ final class TestClient: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if hasEnded { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+            guard await pause(.milliseconds(10)) else { break }
         }
         return hasEnded
     }
