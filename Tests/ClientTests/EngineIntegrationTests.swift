@@ -73,7 +73,7 @@ struct EngineIntegrationTests {
         // A slow retry, so the engine is not reconnecting while the server shuts down.
         let alice = try await EngineHarness.start(on: server.address) { $0.initialBackoff = .seconds(5) }
         #expect(await waitUntil { await alice.isOnline })
-        let stranger = try RSAPrivateKey.generate().publicKey.fingerprint
+        let stranger = try TestKeys.user().publicKey.fingerprint
         await #expect(throws: SendError.self) { try await alice.engine.sendChat("hi", to: [stranger]) }
         do {
             _ = try await alice.engine.sendChat("hi", to: [stranger])
@@ -126,7 +126,7 @@ struct EngineIntegrationTests {
     @Test("the own counter survives a restart: the server accepts the new hello and later messages")
     func counterSurvivesRestart() async throws {
         let server = try await TestServer.start()
-        let key = try RSAPrivateKey.generate()
+        let key = try TestKeys.user()
         let path = EngineHarness.temporaryStorePath()
         let observer = try await EngineHarness.start(on: server.address)
         var alice = try await EngineHarness.start(on: server.address, key: key, storePath: path)

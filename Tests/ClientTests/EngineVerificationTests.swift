@@ -11,9 +11,9 @@ import Testing
 /// olafd already drops most of these, so they are injected behind it).
 @Suite("Client engine: verification of received frames", .timeLimit(.minutes(2)))
 struct EngineVerificationTests {
-    let me = try! RSAPrivateKey.generate()
-    let mallory = try! RSAPrivateKey.generate()
-    let eve = try! RSAPrivateKey.generate()
+    let me = try! TestKeys.user()
+    let mallory = try! TestKeys.user()
+    let eve = try! TestKeys.user()
     let server = "127.0.0.1:1"
 
     func openEngine(storePath: String) async throws -> ClientEngine {
@@ -113,7 +113,7 @@ struct EngineVerificationTests {
         await engine.handleInbound(listFrame([eve.publicKey, mallory.publicKey]))
         #expect(try await engine.store.messages(in: ConversationID.publicChannel).map(\.text) == ["early"])
 
-        let stranger = try RSAPrivateKey.generate()
+        let stranger = try TestKeys.user()
         await engine.handleInbound(try publicFrame("who?", counter: 1, claimed: stranger, signer: stranger))
         await engine.handleInbound(listFrame([eve.publicKey]))
         #expect(await engine.snapshot().drops[.unknownSender] == 1)

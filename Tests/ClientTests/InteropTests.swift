@@ -40,7 +40,7 @@ struct InteropTests {
         #expect(await headless.sees([joiner.fingerprint]))
 
         // Still refused, after that one bounded refresh, for someone who is really not there.
-        let nobody = try RSAPrivateKey.generate().publicKey.fingerprint
+        let nobody = try TestKeys.user().publicKey.fingerprint
         await #expect(throws: SendError.self) { try await headless.engine.sendChat("anyone?", to: [nobody]) }
 
         withExtendedLifetime(page) {}

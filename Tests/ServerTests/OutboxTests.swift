@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Core
 import Logging
 import NIOCore
@@ -97,7 +98,7 @@ struct OutboxTests {
         let hub = RelayHub(
             ownAddress: try ServerAddress(parsing: "127.0.0.1:1"), neighbours: [], counters: [:],
             statistics: statistics, logger: Logger(label: "test"))
-        let (closing, sender) = (try RSAPrivateKey.generate(), try RSAPrivateKey.generate())
+        let (closing, sender) = (try TestKeys.user(), try TestKeys.user())
         let forcedCloses = Atomic<Int>(0)
         let closingOutbox = Outbox(capacity: 8, forceClose: { forcedCloses.add(1, ordering: .relaxed) })
         try await hub.admit(

@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Core
 import Logging
 import NIOCore
@@ -14,10 +15,10 @@ struct RelayHubListTests {
         let neighbourAddress = try ServerAddress(parsing: "127.0.0.1:2")
         let hub = RelayHub(
             ownAddress: try ServerAddress(parsing: "127.0.0.1:1"),
-            neighbours: [Neighbour(address: neighbourAddress, publicKey: try RSAPrivateKey.generate().publicKey)],
+            neighbours: [Neighbour(address: neighbourAddress, publicKey: try TestKeys.user().publicKey)],
             counters: [:], statistics: RelayStatistics(), logger: Logger(label: "test"))
         let (alice, bob, remote) = (
-            try RSAPrivateKey.generate(), try RSAPrivateKey.generate(), try RSAPrivateKey.generate()
+            try TestKeys.user(), try TestKeys.user(), try TestKeys.user()
         )
         let aliceOutbox = Outbox(capacity: 64, forceClose: {})
         try await hub.admit(
@@ -57,7 +58,7 @@ struct RelayHubListTests {
         let outboxes = [Outbox(capacity: 64, forceClose: {}), Outbox(capacity: 64, forceClose: {})]
         for outbox in outboxes {
             try await hub.admit(
-                connection: ConnectionID.make(), key: try RSAPrivateKey.generate().publicKey, counter: 1,
+                connection: ConnectionID.make(), key: try TestKeys.user().publicKey, counter: 1,
                 outbox: outbox, maxClients: 10)
         }
         // Two clients, each key ~400 bytes of PEM: the push costs at least 2 × 2 × 400 bytes.

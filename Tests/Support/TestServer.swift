@@ -109,12 +109,6 @@ public final class TestServer: Sendable {
     }
 }
 
-/// Keys for tests. Every call generates a fresh key (50-200 ms), so tests never share identities.
-public enum TestKeys {
-    public static func server() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
-    public static func user() throws -> RSAPrivateKey { try RSAPrivateKey.generate() }
-}
-
 public enum TestServerError: Error {
     case stoppedBeforeListening(port: Int)
 }

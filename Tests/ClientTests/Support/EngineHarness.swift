@@ -28,7 +28,7 @@ final class EngineHarness: Sendable {
         logger.logLevel =
             ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let engine = try await ClientEngine.open(
-            key: try key ?? RSAPrivateKey.generate(), store: store, configuration: configuration, logger: logger)
+            key: try key ?? TestKeys.user(), store: store, configuration: configuration, logger: logger)
         return EngineHarness(engine: engine, store: store, storePath: path)
     }
 

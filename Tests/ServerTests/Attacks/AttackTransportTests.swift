@@ -15,7 +15,7 @@ extension AttackSuite {
         /// A raw WebSocket that said a genuine hello, so the server treats it as a client.
         private func rawClient(_ server: TestServer) async throws -> (RawSocket, TestClient) {
             let clientsBefore = await server.hub.localClientCount
-            let identity = await TestClient(url: server.url, key: try await onOwnThread { try TestKeys.user() })
+            let identity = await TestClient(url: server.url, key: try TestKeys.user())
             identity.close()
             let socket = try await onOwnThread { try RawSocket(port: server.port) }
             let upgraded = try await onOwnThread { socket.upgradeToWebSocket(port: server.port) }

@@ -15,10 +15,9 @@ func assertHealthy(_ server: TestServer, sourceLocation: SourceLocation = #_sour
 func assertHealthy(url: String, address: ServerAddress, sourceLocation: SourceLocation = #_sourceLocation)
     async throws
 {
-    // Keys are generated off the concurrency pool: RSA key generation is CPU-bound, and the in-process servers
-    // of every test running in parallel need the pool's few threads (a starved pool delays their shutdowns).
-    let alice = await TestClient(url: url, key: try await onOwnThread { try TestKeys.user() })
-    let bob = await TestClient(url: url, key: try await onOwnThread { try TestKeys.user() })
+    // From the test's own task, so the keys come from the shared pool (TestKeys) instead of being generated.
+    let alice = await TestClient(url: url, key: try TestKeys.user())
+    let bob = await TestClient(url: url, key: try TestKeys.user())
     // The two clients stay connected until the server stops, like every other test client: closing them here
     // (in ~20 parallel tests) made unrelated servers' graceful shutdowns overrun 15 s on a loaded machine.
     try alice.sendHello()
