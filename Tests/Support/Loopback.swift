@@ -15,4 +15,15 @@ public enum Loopback {
 
     /// A new TCP socket descriptor.
     public static func tcpSocket() -> Int32 { socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+
+    /// `recv` into `buffer`, retried when interrupted: with SO_RCVTIMEO set, Linux fails a blocked `recv` with
+    /// EINTR whenever the process is stopped and continued (a debugger attaching, SIGSTOP/SIGCONT), which a test
+    /// would otherwise read as the peer closing.
+    public static func receive(_ descriptor: Int32, into buffer: inout [UInt8], upTo count: Int? = nil) -> Int {
+        while true {
+            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, min(count ?? $0.count, $0.count), 0) }
+            if got < 0 && errno == EINTR { continue }
+            return got
+        }
+    }
 }

@@ -44,7 +44,7 @@ enum RawHTTP {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while received.count < maxBytes {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = Loopback.receive(descriptor, into: &buffer)
             if count <= 0 { break }
             received += buffer[0..<count]
             if let response = parse(received), response.complete { return response.response }

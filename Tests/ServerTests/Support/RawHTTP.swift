@@ -1,3 +1,4 @@
+import OlafTestSupport
 import Foundation
 
 /// A minimal blocking HTTP/1.1 exchange over a raw socket, optionally from another loopback source address
@@ -37,7 +38,7 @@ enum RawHTTP {
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while response.count < 1 << 20 {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
+            let count = Loopback.receive(descriptor, into: &buffer)
             guard count > 0 else { break }
             response += buffer[0..<count]
             if let text = String(bytes: response, encoding: .utf8), Self.isComplete(text) { break }

@@ -50,7 +50,7 @@ final class RawSocket: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while result.count < count {
             let wanted = min(buffer.count, count - result.count)
-            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, wanted, 0) }
+            let got = Loopback.receive(descriptor, into: &buffer, upTo: wanted)
             if got <= 0 { break }
             result.append(contentsOf: buffer[0..<got])
         }
@@ -62,7 +62,7 @@ final class RawSocket: Sendable {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while result.count < maxBytes {
-            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let got = Loopback.receive(descriptor, into: &buffer)
             if got <= 0 { break }
             result.append(contentsOf: buffer[0..<got])
         }
@@ -74,7 +74,7 @@ final class RawSocket: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var total = 0
         while total < maxBytes {
-            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let got = Loopback.receive(descriptor, into: &buffer)
             if got == 0 { return true }
             if got < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
             total += got
