@@ -24,14 +24,19 @@ struct FederationHygieneTests {
                 && $0.fingerprints(at: b.address) == [b1.fingerprint, b2.fingerprint]
         }
         #expect(both != nil)
-        // A empties its list, then lists one of B's clients: B's slice is untouched either way.
+        // A empties its list: B's slice is untouched.
         a.sendClientUpdate([])
         let emptied = await watcher.clientList { $0.fingerprints(at: a.address).isEmpty }
         #expect(emptied?.fingerprints(at: b.address) == [b1.fingerprint, b2.fingerprint])
+        // A lists one of B's clients: that key is contested, so it is listed under neither (NeighbourClaims); A
+        // gains nothing and B keeps the rest of its slice. Once A lets go, B's slice is whole again.
         a.sendClientUpdate([b1])
-        let claimed = await watcher.clientList { $0.fingerprints(at: a.address) == [b1.fingerprint] }
-        #expect(claimed?.fingerprints(at: b.address) == [b1.fingerprint, b2.fingerprint])
-        #expect(claimed?.fingerprints(at: server.address) == [watcher.fingerprint])
+        let contested = await watcher.clientList { $0.fingerprints(at: b.address) == [b2.fingerprint] }
+        #expect(contested?.fingerprints(at: a.address) == [])
+        #expect(contested?.fingerprints(at: server.address) == [watcher.fingerprint])
+        a.sendClientUpdate([])
+        let released = await watcher.clientList { $0.fingerprints(at: b.address) == [b1.fingerprint, b2.fingerprint] }
+        #expect(released != nil)
         await server.stop()
     }
 
