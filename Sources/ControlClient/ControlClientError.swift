@@ -4,6 +4,8 @@ public enum ControlClientError: Error, CustomStringConvertible {
     case permissionDenied(socketPath: String)
     case refused(status: Int, message: String)
     case io(String)
+    /// olafd accepted the connection but did not answer in time (it may be overloaded or hung).
+    case timedOut(seconds: Int)
     case invalidInput(String)
 
     public var description: String {
@@ -14,6 +16,9 @@ public enum ControlClientError: Error, CustomStringConvertible {
             "permission denied on \(path): add yourself to group olafd (then log in again), or use sudo"
         case .refused(let status, let message): "olafd refused the request (\(status)): \(message)"
         case .io(let message): "cannot talk to olafd: \(message)"
+        case .timedOut(let seconds):
+            "olafd accepted the connection but did not answer within \(seconds) s; check `systemctl status olafd` "
+                + "and its journal"
         case .invalidInput(let message): message
         }
     }
@@ -25,7 +30,7 @@ public enum ControlClientError: Error, CustomStringConvertible {
         case .notRunning: 3
         case .permissionDenied: 4
         case .refused: 5
-        case .io: 1
+        case .io, .timedOut: 1
         }
     }
 }

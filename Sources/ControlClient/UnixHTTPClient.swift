@@ -6,6 +6,9 @@ public struct UnixHTTPClient: Sendable {
     public let socketPath: String
     /// Largest response accepted.
     public var maxResponseBytes = 16 << 20
+    /// How long one read or write may wait for olafd: a hung olafd makes olafctl fail with `.timedOut` instead of
+    /// waiting forever.
+    public var timeout = Duration.seconds(30)
 
     public init(socketPath: String) { self.socketPath = socketPath }
 
@@ -48,10 +51,13 @@ public struct UnixHTTPClient: Sendable {
         if !body.isEmpty || method == "POST" {
             request += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n"
         }
+        setTimeouts(descriptor)
         let bytes = Array((request + "\r\n").utf8) + body
         var sent = 0
         while sent < bytes.count {
             let written = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .timedOut(seconds: timeoutSeconds) }
             guard written > 0 else { throw .io("write: \(String(cString: strerror(errno)))") }
             sent += written
         }
@@ -59,6 +65,9 @@ public struct UnixHTTPClient: Sendable {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            // With a timeout set, Linux fails a blocked read with EINTR after a stop and continue (Ctrl-Z, fg).
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .timedOut(seconds: timeoutSeconds) }
             if count < 0 { throw .io("read: \(String(cString: strerror(errno)))") }
             if count == 0 { break }
             response += chunk[0..<count]
@@ -67,6 +76,16 @@ public struct UnixHTTPClient: Sendable {
             }
         }
         return try HTTPResponseParser.parse(response)
+    }
+
+    private var timeoutSeconds: Int { Int(timeout.components.seconds) }
+
+    /// SO_RCVTIMEO and SO_SNDTIMEO of `timeout` on `descriptor`.
+    private func setTimeouts(_ descriptor: Int32) {
+        var value = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            _ = setsockopt(descriptor, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 }
 
