@@ -160,6 +160,9 @@ public struct OlafServer: Sendable {
 }
 
 extension OlafServer {
+    /// How long a graceful shutdown may take before the remaining services are cancelled.
+    public static let maximumGracefulShutdown = Duration.seconds(10)
+
     /// The service group that runs `application` and the control API: on SIGTERM/SIGINT (or
     /// `triggerGracefulShutdown`) it first closes every WebSocket with 1001 (going away), then stops the listeners
     /// and the background services (the counter flush writes its last batch), in reverse dependency order.
@@ -195,7 +198,11 @@ extension OlafServer {
             ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger))
         if trapHangup { services.append(ReloadService(reload: notifyingReload, logger: logger)) }
         services.append(ShutdownCloser(hub: hub, grace: .seconds(2), onShutdown: { notifier.stopping() }))
-        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        // A backstop under systemd's TimeoutStopSec (15 s): whatever still runs then is cancelled, so a stop
+        // always ends in an exit of our own rather than a SIGKILL.
+        group.maximumGracefulShutdownDuration = Self.maximumGracefulShutdown
+        return ServiceGroup(configuration: group)
     }
 
     /// Applies the reloadable part of `configuration` (limits). Returns a summary for the log and `olafctl`.
@@ -217,8 +224,10 @@ struct ShutdownCloser: Service {
         onShutdown()
         await hub.closeAll(reason: "server shutting down")
         let deadline = ContinuousClock.now + grace
+        // Cancelled (rather than shut down gracefully), the sleep throws at once: stop waiting then, or this loop
+        // would spin on a concurrency thread until the deadline.
         while await hub.localClientCount > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
         }
     }
 }

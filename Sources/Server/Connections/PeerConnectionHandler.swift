@@ -4,6 +4,7 @@ import NIOCore
 import OlafCrypto
 import HummingbirdWebSocket
 import NIOWebSocket
+import ServiceLifecycle
 
 /// Entry point of every accepted WebSocket: the first message decides whether the peer is a client (`hello`)
 /// or a neighbour server (`server_hello`); anything else is closed with a clear reason.
@@ -31,12 +32,21 @@ final class PeerConnectionHandler: Sendable {
         defer { helloDeadline.cancel() }
         let overLimit = context.abuse.isOverConnectionLimit(channel)
         let remoteAddress = channel.remoteAddress
-        try await ConnectionPump.runOnChannel(outbox: outbox, outbound: outbound) {
-            var messages = inbound.messages(maxSize: maxFrameBytes).makeAsyncIterator()
-            let next = try await greet(
-                messages: &messages, overLimit: overLimit, from: remoteAddress, outbox: outbox, greeted: greeted)
-            // The first message is out of scope here: a client's session does not keep its hello alive.
-            if case .serveClient(let session, let key) = next { try await session.serve(key: key, messages: &messages) }
+        // On graceful shutdown every connection goes through our own close, whose grace drops the socket when the
+        // peer does not answer: the listener's shutdown waits for every connection to end, and a connection
+        // accepted after ShutdownCloser's sweep (a neighbour redialling at once) would otherwise keep it waiting.
+        try await withGracefulShutdownHandler {
+            try await ConnectionPump.runOnChannel(outbox: outbox, outbound: outbound) {
+                var messages = inbound.messages(maxSize: maxFrameBytes).makeAsyncIterator()
+                let next = try await greet(
+                    messages: &messages, overLimit: overLimit, from: remoteAddress, outbox: outbox, greeted: greeted)
+                // The first message is out of scope here: a client's session does not keep its hello alive.
+                if case .serveClient(let session, let key) = next {
+                    try await session.serve(key: key, messages: &messages)
+                }
+            }
+        } onGracefulShutdown: {
+            outbox.close(code: .goingAway, reason: "server shutting down")
         }
     }
 
