@@ -24,7 +24,9 @@ func assertHealthy(url: String, address: ServerAddress, sourceLocation: SourceLo
     try bob.sendHello()
     let expected: Set = [alice.fingerprint, bob.fingerprint]
     let listed = await alice.clientList { $0.fingerprints(at: address).isSuperset(of: expected) }
-    #expect(listed != nil, "health: fresh clients were not listed by \(url)", sourceLocation: sourceLocation)
+    #expect(
+        listed != nil, "health: fresh clients were not listed by \(url); \(alice.diagnosis) \(bob.diagnosis)",
+        sourceLocation: sourceLocation)
     let message = "health check \(UUID().uuidString)"
     try alice.sendPublicChat(message)
     #expect(

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOPosix
 import NIOSSL
 import NIOWebSocket
 import OlafCrypto
@@ -58,7 +59,8 @@ final class TestClient: Sendable {
                 // would otherwise hang the whole test run rather than fail one test.
                 let close = try await withHandshakeDeadline(connectDeadline) { markOpened in
                     try await WebSocketClient.connect(
-                        url: url, configuration: .init(maxFrameSize: 32 << 20), tlsConfiguration: tls, logger: logger
+                        url: url, configuration: .init(maxFrameSize: 32 << 20), tlsConfiguration: tls,
+                        eventLoopGroup: Self.eventLoops, logger: logger
                     ) { inbound, outbound, _ in
                         markOpened()
                         openedContinuation.yield()
@@ -95,6 +97,12 @@ final class TestClient: Sendable {
         }
         for await _ in opened { break }
     }
+
+    /// Test clients' own event loops, apart from the NIO singleton the in-process servers use: a client masks every
+    /// byte it sends on its event loop (a multi-megabyte frame takes seconds in a debug build), and on the shared
+    /// loops that stalled every server and client of every test running meanwhile (hellos unread past the hello
+    /// timeout, closes never delivered).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
     /// How long `init` waits by default for the WebSocket handshake to finish or fail.
     static let connectDeadline: Duration = .seconds(30)
@@ -167,6 +175,14 @@ final class TestClient: Sendable {
     var closeCode: Int? { state.inbox.withLock { $0.closeCode } }
     var closeReason: String? { state.inbox.withLock { $0.closeReason } }
     var failureText: String? { state.inbox.withLock { $0.failure } }
+    /// What a failed expectation should say about this client: ended or not, how, and the last frames received.
+    var diagnosis: String {
+        state.inbox.withLock { inbox in
+            let last = inbox.frames.suffix(2).map { String($0.prefix(160)) }
+            return "[client \(fingerprint.prefix(8)): ended \(inbox.ended), close \(inbox.closeCode.map(String.init) ?? "-") "
+                + "\(inbox.closeReason ?? ""), failure \(inbox.failure ?? "-"), \(inbox.frames.count) frames, last \(last)]"
+        }
+    }
 
     /// Waits until a received frame satisfies `predicate`; returns it, or nil after `timeout`.
     /// Frames received before index `start` are not considered.
