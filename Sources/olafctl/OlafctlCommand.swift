@@ -18,7 +18,8 @@ struct OlafctlCommand: ParsableCommand {
         discussion: """
             Global options (--socket, --json) go before or after the subcommand: `olafctl --socket PATH status` \
             and `olafctl status --socket PATH` are the same.
-            Exit codes: 0 ok, 2 bad input, 3 olafd not running, 4 permission denied, 5 refused by olafd.
+            Exit codes: 0 ok, 1 no answer within 30 s or another I/O error, 2 bad input, 3 olafd not running, \
+            4 permission denied, 5 refused by olafd.
             """,
         subcommands: [Status.self, Neighbours.self, Clients.self, Files.self, Key.self, Reload.self, Metrics.self])
 
