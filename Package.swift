@@ -176,7 +176,7 @@ let package = Package(
             name: "OlafTestSupport",
             dependencies: [
                 "Server", "Core", "OlafCrypto", "Spawn", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/Support", swiftSettings: strictSettings),

@@ -2,6 +2,7 @@ public import Core
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 public import OlafCrypto
 public import Server
 import Synchronization
@@ -23,11 +24,15 @@ public final class TestServer: Sendable {
     public var hub: RelayHub { server.hub }
 
     private let finished: FinishedFlag
+    /// This server's own event loop: a test that keeps a loop busy (a client's multi-megabyte frame is unmasked
+    /// byte by byte, seconds in a debug build) then stalls only its own server, not every server of the run.
+    private let eventLoops: MultiThreadedEventLoopGroup
 
     private init(
         port: Int, key: RSAPrivateKey, stateDirectory: String, server: OlafServer, group: ServiceGroup,
-        task: Task<Void, any Error>, finished: FinishedFlag
+        task: Task<Void, any Error>, finished: FinishedFlag, eventLoops: MultiThreadedEventLoopGroup
     ) {
+        self.eventLoops = eventLoops
         self.group = group
         self.finished = finished
         self.port = port
@@ -62,7 +67,15 @@ public final class TestServer: Sendable {
             ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let store = try SQLiteServerStore(path: (directory as NSString).appendingPathComponent("olafd.sqlite"))
         for neighbour in neighbours { try await store.upsertNeighbour(neighbour, at: Date()) }
-        let server = try await OlafServer.prepare(configuration: configuration, key: key, store: store, logger: logger)
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server: OlafServer
+        do {
+            server = try await OlafServer.prepare(
+                configuration: configuration, key: key, store: store, logger: logger, eventLoopGroup: eventLoops)
+        } catch {
+            try? await eventLoops.shutdownGracefully()
+            throw error
+        }
         let (running, runningContinuation) = AsyncStream.makeStream(of: Void.self)
         // Ready once both listeners are bound (the control socket restricted too), not merely the public one.
         let app = try server.application { _ in }
@@ -83,12 +96,14 @@ public final class TestServer: Sendable {
             break
         }
         guard started else {
-            try await task.value
+            let outcome = await task.result
+            try? await eventLoops.shutdownGracefully()
+            try outcome.get()
             throw TestServerError.stoppedBeforeListening(port: port)
         }
         return TestServer(
             port: port, key: key, stateDirectory: directory, server: server, group: group, task: task,
-            finished: finished)
+            finished: finished, eventLoops: eventLoops)
     }
 
     /// The neighbour entry other servers configure for this one.
@@ -105,7 +120,9 @@ public final class TestServer: Sendable {
         }
         if await !taskFinished(task, within: .seconds(15)) {
             Issue.record("server on port \(port) did not stop within 15 s of being cancelled")
+            return
         }
+        try? await eventLoops.shutdownGracefully()
     }
 }
 

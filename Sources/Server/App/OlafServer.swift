@@ -5,7 +5,8 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 public import Logging
-import NIOCore
+public import NIOCore
+public import NIOPosix
 public import OlafCrypto
 public import ServiceLifecycle
 public import Systemd
@@ -45,9 +46,11 @@ public struct OlafServer: Sendable {
     }
 
     /// Builds the server on an already opened key and store (tests use an in-memory store).
+    /// - Parameter eventLoopGroup: where its listeners and dialled links run; tests give each server its own.
     public static func prepare(
         configuration: ServerConfiguration, key: RSAPrivateKey, store: any ServerStore,
-        logger: Logger, notifier: SystemdNotifier = SystemdNotifier(environment: [:])
+        logger: Logger, notifier: SystemdNotifier = SystemdNotifier(environment: [:]),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> OlafServer {
         let ownAddress = try configuration.resolvedPublicAddress()
         if let path = configuration.neighboursFile {
@@ -74,7 +77,7 @@ public struct OlafServer: Sendable {
         let settings = LiveSettings(limits: configuration.limits)
         let context = RelayContext(
             hub: hub, settings: settings, statistics: statistics, store: store, logger: logger,
-            abuse: AbuseGuard(settings: settings, logger: logger))
+            abuse: AbuseGuard(settings: settings, logger: logger), eventLoopGroup: eventLoopGroup)
         let files = FileStore(
             configuration: FileStoreConfiguration(
                 directory: configuration.statePath("uploads"), maxUploadBytes: configuration.maxUploadBytes,
@@ -155,6 +158,7 @@ public struct OlafServer: Sendable {
                 await onServerRunning(channel)
                 await readiness.listenerUp()
             },
+            eventLoopGroupProvider: .shared(context.eventLoopGroup),
             logger: logger)
     }
 }
@@ -195,7 +199,9 @@ extension OlafServer {
             services.append(metricsApplication(listen, onListening: { await ready.listenerUp() }))
         }
         services.append(
-            ServiceManagerService(notifier: notifier, hub: hub, statusInterval: .seconds(5), logger: logger))
+            ServiceManagerService(
+                notifier: notifier, hub: hub, eventLoopGroup: context.eventLoopGroup, statusInterval: .seconds(5),
+                logger: logger))
         if trapHangup { services.append(ReloadService(reload: notifyingReload, logger: logger)) }
         services.append(ShutdownCloser(hub: hub, grace: .seconds(2), onShutdown: { notifier.stopping() }))
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)

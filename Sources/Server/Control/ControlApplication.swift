@@ -24,6 +24,7 @@ extension OlafServer {
                 ControlSocket.restrict(path: path)
                 await onListening()
             },
+            eventLoopGroupProvider: .shared(context.eventLoopGroup),
             logger: logger)
     }
 }

@@ -36,6 +36,7 @@ extension OlafServer {
                 }
                 await onListening()
             },
+            eventLoopGroupProvider: .shared(context.eventLoopGroup),
             logger: logger)
     }
 }

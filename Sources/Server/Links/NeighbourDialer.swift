@@ -75,7 +75,8 @@ struct NeighbourDialer: Sendable {
             dialled = try ServerAddress(host: dialled.host, port: dialled.port, usesTLS: true)
         }
         try await WebSocketClient.connect(
-            url: dialled.webSocketURL, configuration: configuration, tlsConfiguration: tls, logger: logger
+            url: dialled.webSocketURL, configuration: configuration, tlsConfiguration: tls,
+            eventLoopGroup: context.eventLoopGroup, logger: logger
         ) { inbound, outbound, _ in
             opened()
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)

@@ -1,3 +1,4 @@
+import NIOCore
 import Logging
 
 /// What every connection handler needs: the shared hub, the limits, the statistics and the store.
@@ -13,4 +14,6 @@ struct RelayContext: Sendable {
     let abuse: AbuseGuard
     /// Lets inbound neighbour links hurry our redial to the same neighbour.
     let linkWaker = LinkWaker()
+    /// The event loops every listener and dialled link of this server runs on (NIO's singleton in olafd).
+    let eventLoopGroup: any EventLoopGroup
 }

@@ -13,6 +13,8 @@ import Systemd
 struct ServiceManagerService: Service {
     let notifier: SystemdNotifier
     let hub: RelayHub
+    /// The server's event loops; the liveness probe runs a job on one of them.
+    let eventLoopGroup: any EventLoopGroup
     let statusInterval: Duration
     let logger: Logger
 
@@ -26,7 +28,7 @@ struct ServiceManagerService: Service {
         var sinceStatus = Duration.zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if watchdog != nil {
-                if await Self.isAlive(hub: hub, within: tick) {
+                if await Self.isAlive(hub: hub, eventLoopGroup: eventLoopGroup, within: tick) {
                     notifier.watchdog()
                 } else {
                     logger.critical("liveness probe failed: not sending WATCHDOG=1")
@@ -51,12 +53,12 @@ struct ServiceManagerService: Service {
     }
 
     /// True when the hub actor and a NIO event loop both answer within `limit`.
-    static func isAlive(hub: RelayHub, within limit: Duration) async -> Bool {
+    static func isAlive(hub: RelayHub, eventLoopGroup: any EventLoopGroup, within limit: Duration) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 _ = await hub.localClientCount
                 do {
-                    try await MultiThreadedEventLoopGroup.singleton.next().submit {}.get()
+                    try await eventLoopGroup.next().submit {}.get()
                     return true
                 } catch {
                     return false

@@ -15,12 +15,16 @@ func assertHealthy(_ server: TestServer, sourceLocation: SourceLocation = #_sour
 func assertHealthy(url: String, address: ServerAddress, sourceLocation: SourceLocation = #_sourceLocation)
     async throws
 {
-    // From the test's own task, so the keys come from the shared pool (TestKeys) instead of being generated.
-    let alice = await TestClient(url: url, key: try TestKeys.user())
-    let bob = await TestClient(url: url, key: try TestKeys.user())
+    // Keys first (from the test's own task, so they come from TestKeys' pool; a test that has used every pooled
+    // key generates one, up to 0.4 s of CPU each), then each client says hello as soon as it is connected: a
+    // client left silent while the next one is set up can meet the server's 10 s hello timeout on a loaded
+    // machine (seen: the first client closed "no hello within 10 s" while the second was listed).
+    let (aliceKey, bobKey) = (try TestKeys.user(), try TestKeys.user())
     // The two clients stay connected until the server stops, like every other test client: closing them here
     // (in ~20 parallel tests) made unrelated servers' graceful shutdowns overrun 15 s on a loaded machine.
+    let alice = await TestClient(url: url, key: aliceKey)
     try alice.sendHello()
+    let bob = await TestClient(url: url, key: bobKey)
     try bob.sendHello()
     let expected: Set = [alice.fingerprint, bob.fingerprint]
     let listed = await alice.clientList { $0.fingerprints(at: address).isSuperset(of: expected) }

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
@@ -47,7 +48,13 @@ final class TestClient: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         self.outgoing = continuation
         let (opened, openedContinuation) = AsyncStream.makeStream(of: Void.self)
+        // An event loop of its own, apart from the in-process servers' and other clients': a client masks every byte
+        // it sends on its event loop (about 2 s per MiB in a debug build), and on shared loops a test sending large
+        // frames stalled every connection of every test running meanwhile (hellos unread past the hello timeout,
+        // closes never delivered). The loop's thread ends with the connection.
+        let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         Task {
+            defer { eventLoop.shutdownGracefully { _ in } }
             let logger = {
                 var logger = Logger(label: "test-client")
                 logger.logLevel = .critical
@@ -60,7 +67,7 @@ final class TestClient: Sendable {
                 let close = try await withHandshakeDeadline(connectDeadline) { markOpened in
                     try await WebSocketClient.connect(
                         url: url, configuration: .init(maxFrameSize: 32 << 20), tlsConfiguration: tls,
-                        eventLoopGroup: Self.eventLoops, logger: logger
+                        eventLoopGroup: eventLoop, logger: logger
                     ) { inbound, outbound, _ in
                         markOpened()
                         openedContinuation.yield()
@@ -97,12 +104,6 @@ final class TestClient: Sendable {
         }
         for await _ in opened { break }
     }
-
-    /// Test clients' own event loops, apart from the NIO singleton the in-process servers use: a client masks every
-    /// byte it sends on its event loop (a multi-megabyte frame takes seconds in a debug build), and on the shared
-    /// loops that stalled every server and client of every test running meanwhile (hellos unread past the hello
-    /// timeout, closes never delivered).
-    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
     /// How long `init` waits by default for the WebSocket handshake to finish or fail.
     static let connectDeadline: Duration = .seconds(30)
