@@ -19,6 +19,7 @@ struct KeyCommand: AsyncParsableCommand {
         var fingerprint = false
 
         func run() async throws {
+            PrivateUmask.apply()
             let environment = ProcessInfo.processInfo.environment
             let configuration = try options.configuration(environment: environment)
             var logger = Logger(label: "olafd")

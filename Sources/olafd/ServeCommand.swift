@@ -14,6 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
+        PrivateUmask.apply()
         let configuration = try options.configuration(environment: ProcessInfo.processInfo.environment)
         let logLevel = LogSetup.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: "olafd")

@@ -25,6 +25,7 @@ struct OlafdProcessTests {
         #expect(try String(contentsOfFile: keyFile, encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
         let wrongPassphrase = (state as NSString).appendingPathComponent("wrong")
         try "not the passphrase".write(toFile: wrongPassphrase, atomically: true, encoding: .utf8)
+        chmod(wrongPassphrase, 0o600)
         let refused = try await OlafdProcess.run([
             "key", "show", "--state-dir", state, "--passphrase-file", wrongPassphrase,
         ])
@@ -109,6 +110,20 @@ struct OlafdProcessTests {
         _ = await server.stop()
     }
 
+    @Test("olafd started with umask 000 runs with umask 077; its control socket ends at mode 0660")
+    func privateUmask() async throws {
+        let state = OlafdProcess.temporaryDirectory()
+        // sh execs olafd in place, so the pid stays olafd's.
+        let server = try await OlafdProcess(
+            port: try TestPorts.free(), stateDirectory: state, launcher: ["/bin/sh", "-c", "umask 000; exec \"$@\"", "sh"])
+        let status = try String(contentsOfFile: "/proc/\(server.process.pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") })
+        #expect(line.split(separator: "\t").last == "0077", "\(line)")
+        let socket = try FileManager.default.attributesOfItem(atPath: (state as NSString).appendingPathComponent("control.sock"))
+        #expect((socket[.posixPermissions] as? Int) == 0o660)
+        #expect(await server.stop() == 0)
+    }
+
     @Test("after kill -9, counters older than the write-behind window are still refused")
     func killNine() async throws {
         let state = OlafdProcess.temporaryDirectory()
@@ -156,5 +171,29 @@ struct KeystorePassphraseTests {
         // The message points at the cause seen under a namespace without shared mounts (packaging/README).
         #expect(error?.description.contains("findmnt -o PROPAGATION /") == true)
         #expect(error?.description.contains("README.packaging") == true)
+    }
+
+    /// Issue 15, item 6: `--passphrase-file` gets the checks the state directory's secrets get.
+    @Test("--passphrase-file must be a regular 0600 file of ours: a 0644 file and a symbolic link are refused")
+    func passphraseFileChecks() throws {
+        let state = OlafdProcess.temporaryDirectory()
+        let outside = OlafdProcess.temporaryDirectory()
+        let file = (outside as NSString).appendingPathComponent("passphrase")
+        try "a passphrase\n".write(toFile: file, atomically: true, encoding: .utf8)
+        func load(_ path: String) throws -> RSAPrivateKey {
+            try ServerKeystore.loadOrCreate(
+                stateDirectory: state, passphraseFile: path, environment: [:], logger: Logger(label: "test"))
+        }
+        chmod(file, 0o644)
+        let readable = #expect(throws: KeystoreError.self) { _ = try load(file) }
+        #expect(readable?.description.contains("chmod 600 \(file)") == true, "\(String(describing: readable))")
+        let link = (outside as NSString).appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        chmod(file, 0o600)
+        let linked = #expect(throws: KeystoreError.self) { _ = try load(link) }
+        #expect(linked?.description.contains("symbolic link") == true, "\(String(describing: linked))")
+        // The same file as it should be: accepted, and the key opens with it.
+        let key = try load(file)
+        #expect(try load(file).publicKey == key.publicKey)
     }
 }
