@@ -104,7 +104,9 @@ class Neighbourhood:
                      "--ui", "127.0.0.1:0", "--data-dir", data]
         if passphrase:
             os.makedirs(data, exist_ok=True)
-            with open(os.path.join(self.scratch, f"{name}.pass"), "w") as handle:
+            # 0600: olaf-client refuses a passphrase file group or others could read.
+            descriptor = os.open(os.path.join(self.scratch, f"{name}.pass"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
                 handle.write(passphrase + "\n")
             arguments += ["--passphrase-file", os.path.join(self.scratch, f"{name}.pass")]
         log = open(os.path.join(self.scratch, f"{name}.log"), "w")

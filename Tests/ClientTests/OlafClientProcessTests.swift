@@ -51,6 +51,16 @@ struct OlafClientProcessTests {
         #expect(none.error.contains("no key"))
         let passphrase = data + "/pass"
         try "a long enough passphrase\n".write(toFile: passphrase, atomically: true, encoding: .utf8)
+        chmod(passphrase, 0o644)
+        let exposed = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", passphrase])
+        #expect(exposed.status != 0)
+        #expect(exposed.error.contains("chmod 600 \(passphrase)"), "\(exposed.error)")
+        let link = data + "/pass-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: passphrase)
+        chmod(passphrase, 0o600)
+        let linked = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", link])
+        #expect(linked.status != 0)
+        #expect(linked.error.contains("symbolic link"), "\(linked.error)")
         let created = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", passphrase])
         #expect(created.status == 0, "\(created.error)")
         let pem = try #require(created.output.components(separatedBy: "\nfingerprint: ").first)
@@ -61,6 +71,7 @@ struct OlafClientProcessTests {
         #expect(again.output.trimmingCharacters(in: .newlines) == key.fingerprint)
         let wrong = data + "/wrong"
         try "not the passphrase".write(toFile: wrong, atomically: true, encoding: .utf8)
+        chmod(wrong, 0o600)
         let refused = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", wrong])
         #expect(refused.status != 0)
         #expect(refused.error.contains("passphrase does not open"))

@@ -73,7 +73,10 @@ public struct ClientKeystore: Sendable {
     }
 
     /// A passphrase file's content without its trailing newline.
+    /// The file must be a regular file (not a symbolic link) of the user running olaf-client, with no access for
+    /// group or others, like the keystore itself.
     public static func readPassphrase(file path: String) throws(ClientKeystoreError) -> String {
+        try PrivateFile.verifySecret(path)
         guard let text = try PrivateFile.read(path) else {
             throw .passphraseUnreadable(path: path, reason: "no such file")
         }

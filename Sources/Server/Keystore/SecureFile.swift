@@ -25,7 +25,9 @@ enum SecureFile {
     /// Writes `contents` to `path` atomically (temp file, fsync, rename) with mode 0600.
     static func writePrivate(_ contents: String, to path: String) throws(KeystoreError) {
         let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // A leftover of a crash is removed; the new file is created exclusively and never through a symbolic link.
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

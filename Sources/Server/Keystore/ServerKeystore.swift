@@ -65,6 +65,7 @@ public enum ServerKeystore {
             if let text = try SecureFile.read(path) { return try nonEmpty(text, path: path) }
         }
         if let passphraseFile {
+            try StatePermissions.verify(secretFile: passphraseFile)
             guard let text = try SecureFile.read(passphraseFile) else {
                 throw .passphraseUnreadable(path: passphraseFile, reason: "no such file")
             }

@@ -62,6 +62,23 @@ enum StatePermissions {
         }
     }
 
+    /// Checks a secret file outside the state directory (`--passphrase-file`) as the secrets inside it are checked:
+    /// a regular file (not a symbolic link) owned by the user olafd runs as, with no access for group or others.
+    /// Nothing is checked when the file does not exist (the caller reports that).
+    static func verify(secretFile path: String, userID: uid_t = geteuid()) throws(KeystoreError) {
+        guard let info = try statusIfPresent(of: path) else { return }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            let kind = (info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a regular file"
+            throw .unsafeState(path: path, problem: "is \(kind)", fix: "point the option at the real file")
+        }
+        try checkOwner(info, path: path, userID: userID, isDirectory: false)
+        if info.st_mode & (S_IRWXG | S_IRWXO) != 0 {
+            throw .unsafeState(
+                path: path, problem: "is accessible to \(who(info.st_mode, write: false)) (mode \(octal(info)))",
+                fix: "chmod 600 \(path)")
+        }
+    }
+
     private static func checkOwner(_ info: stat, path: String, userID: uid_t, isDirectory: Bool) throws(KeystoreError) {
         guard info.st_uid != userID else { return }
         let owner = userName(info.st_uid)
