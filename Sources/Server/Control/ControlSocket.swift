@@ -32,6 +32,6 @@ public enum ControlSocket {
     /// After binding: mode 0660, group `olafd` when that group exists.
     static func restrict(path: String) {
         chmod(path, 0o660)
-        if let group = getgrnam(groupName) { chown(path, uid_t.max, group.pointee.gr_gid) }
+        if let group = UserDatabase.groupID(named: groupName) { chown(path, uid_t.max, group) }
     }
 }

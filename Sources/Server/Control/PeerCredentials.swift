@@ -22,15 +22,10 @@ struct PeerCredentials: Sendable, Equatable {
     /// The policy: root, our own user, or the `group` group (as primary or supplementary group of the peer's user).
     func isAllowed(serviceUID: UInt32, group: String = ControlSocket.groupName) -> Bool {
         if uid == 0 || uid == serviceUID { return true }
-        guard let entry = getgrnam(group) else { return false }
-        let groupID = entry.pointee.gr_gid
+        guard let groupID = UserDatabase.groupID(named: group) else { return false }
         if gid == groupID { return true }
-        guard let account = getpwuid(uid) else { return false }
-        let name = String(cString: account.pointee.pw_name)
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        if getgrouplist(name, account.pointee.pw_gid, &groups, &count) < 0 { return false }
-        return groups.prefix(Int(count)).contains(groupID)
+        guard let account = UserDatabase.account(uid: uid) else { return false }
+        return UserDatabase.groups(of: account).contains(groupID)
     }
 }
 

@@ -116,7 +116,7 @@ enum StatePermissions {
     private static func octal(_ info: stat) -> String { "0" + String(info.st_mode & 0o7777, radix: 8) }
 
     private static func userName(_ id: uid_t) -> String {
-        guard let entry = getpwuid(id), let name = entry.pointee.pw_name else { return "uid \(id)" }
-        return "\(String(cString: name)) (uid \(id))"
+        guard let account = UserDatabase.account(uid: id) else { return "uid \(id)" }
+        return "\(account.name) (uid \(id))"
     }
 }
