@@ -131,10 +131,8 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         defer { urlFile.remove() }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [application, EngineService(session: session)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ClientServiceGroup.make(
+            application: application, session: session, signals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {

@@ -39,9 +39,7 @@ final class UIHarness: Sendable {
             routes: UIRoutes(session: session, assets: try UIAssets.load(), maxUploadBytes: 1 << 20), logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.application { port, _ in continuation.yield(port) }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [application, EngineService(session: session)], gracefulShutdownSignals: [], logger: logger))
+        let group = ClientServiceGroup.make(application: application, session: session, signals: [], logger: logger)
         let task = Task {
             defer { continuation.finish() }
             try await group.run()
