@@ -7,7 +7,8 @@ public import UnixSignals
 public enum ClientServiceGroup {
     /// How long a graceful shutdown may take before what still runs is cancelled. The listener waits for every
     /// open connection to end, and a browser may hold one open indefinitely (issue 15 item 3: a stop took ~57 s
-    /// after a refused cross-site form post); past this bound the group cancels instead of waiting.
+    /// after a refused cross-site form post); past this bound the group cancels instead of waiting. Not enough on
+    /// its own: a loaded test run saw a stop take 15 s with a half-sent request open (item 3 is still open).
     public static let maximumGracefulShutdown = Duration.seconds(3)
 
     /// The group for `application` (the UI listener) and `session`'s engine.
