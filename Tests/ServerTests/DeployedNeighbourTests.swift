@@ -93,7 +93,11 @@ struct DeployedNeighbourTests {
             port: ports.1, key: keys.1,
             neighbours: [Neighbour(address: names.0, publicKey: keys.0.publicKey, url: urls.0)]
         ) { $0.publicAddress = names.1 }
+        // A forwards over the socket it dialled: wait for that one too, not only for any link (an inbound link
+        // alone was up first on a loaded machine, and the chat had no way to peer-b yet).
         #expect(await waitUntil { await a.hub.linkState(of: names.1).links >= 1 })
+        #expect(await waitUntil { await a.hub.isLinked(names.1) })
+        #expect(await waitUntil { await b.hub.isLinked(names.0) })
         let alice = try await TestClient.connected(to: a)
         let bob = try await TestClient.connected(to: b)
         let list = await alice.clientList {
