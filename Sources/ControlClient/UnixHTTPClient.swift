@@ -82,7 +82,7 @@ public struct UnixHTTPClient: Sendable {
 
     /// SO_RCVTIMEO and SO_SNDTIMEO of `timeout` on `descriptor`.
     private func setTimeouts(_ descriptor: Int32) {
-        var value = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        var value = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             _ = setsockopt(descriptor, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
         }

@@ -31,23 +31,15 @@ public struct DataDirectory: Sendable {
     /// link) of this user; one that grants group or others anything (0755 from an earlier `mkdir`) is narrowed
     /// to 0700, since it holds the keystore and the history. Throws when it is not a writable directory.
     public func prepare() throws(ClientKeystoreError) {
-        var info = stat()
-        if lstat(path, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFLNK {
-                throw .dataDirectoryUnusable(
-                    path: path, reason: "it is a symbolic link; point --data-dir at the real directory")
-            }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw .dataDirectoryUnusable(path: path, reason: "not a directory")
-            }
-            guard info.st_uid == geteuid() else {
-                throw .dataDirectoryUnusable(path: path, reason: "it belongs to uid \(info.st_uid), not to this user")
-            }
-            if info.st_mode & (S_IRWXG | S_IRWXO) != 0, chmod(path, 0o700) != 0 {
+        switch PrivateFile.ownership(of: path, directory: true) {
+        case .unfit(let reason):
+            throw .dataDirectoryUnusable(path: path, reason: reason)
+        case .owned(let permissions):
+            if permissions & (S_IRWXG | S_IRWXO) != 0, chmod(path, 0o700) != 0 {
                 throw .dataDirectoryUnusable(
                     path: path, reason: "group or others may access it and chmod 700 failed: \(String(cString: strerror(errno)))")
             }
-        } else {
+        case .missing:
             do {
                 try FileManager.default.createDirectory(
                     atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

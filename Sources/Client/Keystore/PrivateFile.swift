@@ -31,22 +31,41 @@ enum PrivateFile {
     /// Refuses a secret file (a passphrase file) that is a symbolic link or not a regular file, belongs to another
     /// user, or grants group or others any access. Nothing is checked when it does not exist.
     static func verifySecret(_ path: String) throws(ClientKeystoreError) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFLNK {
-            throw .passphraseUnreadable(path: path, reason: "it is a symbolic link; point the option at the real file")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .passphraseUnreadable(path: path, reason: "it is not a regular file")
-        }
-        guard info.st_uid == geteuid() else {
-            throw .passphraseUnreadable(path: path, reason: "it belongs to uid \(info.st_uid), not to this user")
-        }
-        if info.st_mode & (S_IRWXG | S_IRWXO) != 0 {
-            let mode = String(info.st_mode & 0o777, radix: 8)
+        switch ownership(of: path, directory: false) {
+        case .missing: return
+        case .unfit(let reason): throw .passphraseUnreadable(path: path, reason: reason)
+        case .owned(let permissions) where permissions & (S_IRWXG | S_IRWXO) != 0:
+            let mode = String(permissions & 0o777, radix: 8)
             throw .passphraseUnreadable(
                 path: path, reason: "group or others may access it (mode 0\(mode)); fix it with: chmod 600 \(path)")
+        case .owned: return
         }
+    }
+
+    /// What `lstat` says of a path that is to hold this user's secrets.
+    enum Ownership {
+        case missing
+        /// A symbolic link, the wrong kind of file, or someone else's: why, for the user.
+        case unfit(String)
+        /// A real file (or directory) of this user, with these permission bits.
+        case owned(permissions: mode_t)
+    }
+
+    /// Whether `path` is a real directory (or regular file) owned by this user, never following a symbolic link.
+    static func ownership(of path: String, directory: Bool) -> Ownership {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            return .unfit(
+                directory
+                    ? "it is a symbolic link; point --data-dir at the real directory"
+                    : "it is a symbolic link; point the option at the real file")
+        }
+        guard (info.st_mode & S_IFMT) == (directory ? S_IFDIR : S_IFREG) else {
+            return .unfit(directory ? "not a directory" : "it is not a regular file")
+        }
+        guard info.st_uid == geteuid() else { return .unfit("it belongs to uid \(info.st_uid), not to this user") }
+        return .owned(permissions: info.st_mode & 0o7777)
     }
 
     /// The file's text, or nil when it does not exist.

@@ -43,22 +43,9 @@ enum StatePermissions {
         }
         for name in secretFiles + stateFiles {
             let file = (path as NSString).appendingPathComponent(name)
-            guard let info = try statusIfPresent(of: file) else { continue }
-            guard (info.st_mode & S_IFMT) == S_IFREG else {
-                let kind = (info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a regular file"
-                throw .unsafeState(
-                    path: file, problem: "is \(kind)", fix: "replace it with the real file (mv TARGET \(file))")
-            }
-            try checkOwner(info, path: file, userID: userID, isDirectory: false)
-            let secret = secretFiles.contains(name)
-            let forbidden: mode_t = secret ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH)
-            if info.st_mode & forbidden != 0 {
-                let problem =
-                    secret
-                    ? "is accessible to \(who(info.st_mode, write: false)) (mode \(octal(info)))"
-                    : "is writable by \(who(info.st_mode, write: true)) (mode \(octal(info)))"
-                throw .unsafeState(path: file, problem: problem, fix: "chmod 600 \(file)")
-            }
+            try verify(
+                file: file, secret: secretFiles.contains(name), userID: userID,
+                linkFix: "replace it with the real file (mv TARGET \(file))")
         }
     }
 
@@ -66,16 +53,25 @@ enum StatePermissions {
     /// a regular file (not a symbolic link) owned by the user olafd runs as, with no access for group or others.
     /// Nothing is checked when the file does not exist (the caller reports that).
     static func verify(secretFile path: String, userID: uid_t = geteuid()) throws(KeystoreError) {
-        guard let info = try statusIfPresent(of: path) else { return }
+        try verify(file: path, secret: true, userID: userID, linkFix: "point the option at the real file")
+    }
+
+    /// One file, when it exists: a regular file of `userID`; a secret grants group and others nothing, other state
+    /// is not writable by them. `linkFix` says what to do when it is a symbolic link or not a regular file.
+    private static func verify(file: String, secret: Bool, userID: uid_t, linkFix: String) throws(KeystoreError) {
+        guard let info = try statusIfPresent(of: file) else { return }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             let kind = (info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a regular file"
-            throw .unsafeState(path: path, problem: "is \(kind)", fix: "point the option at the real file")
+            throw .unsafeState(path: file, problem: "is \(kind)", fix: linkFix)
         }
-        try checkOwner(info, path: path, userID: userID, isDirectory: false)
-        if info.st_mode & (S_IRWXG | S_IRWXO) != 0 {
-            throw .unsafeState(
-                path: path, problem: "is accessible to \(who(info.st_mode, write: false)) (mode \(octal(info)))",
-                fix: "chmod 600 \(path)")
+        try checkOwner(info, path: file, userID: userID, isDirectory: false)
+        let forbidden: mode_t = secret ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH)
+        if info.st_mode & forbidden != 0 {
+            let problem =
+                secret
+                ? "is accessible to \(who(info.st_mode, write: false)) (mode \(octal(info)))"
+                : "is writable by \(who(info.st_mode, write: true)) (mode \(octal(info)))"
+            throw .unsafeState(path: file, problem: problem, fix: "chmod 600 \(file)")
         }
     }
 
