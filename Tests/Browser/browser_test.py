@@ -218,9 +218,22 @@ def set_nickname(driver, fingerprint, nickname):
     open_sidebar(driver)
     row = f'.person[data-fingerprint="{fingerprint}"]'
     click(driver, f"{row} .info")
-    field = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row} .person-details input"), "details")[0]
-    field.clear()
-    field.send_keys(nickname + Keys.ENTER)
+    # The online list is re-rendered whenever a fresh client list arrives, except while a nickname field has the
+    # focus: focus the field first (looking it up again if a re-render replaced it), then type.
+    def typed(d):
+        try:
+            found = d.find_elements(By.CSS_SELECTOR, f"{row} .person-details input")
+            if not found:
+                return False
+            found[0].click()
+            if d.switch_to.active_element != found[0]:
+                return False
+            found[0].clear()
+            found[0].send_keys(nickname + Keys.ENTER)
+            return True
+        except StaleElementReferenceException:
+            return False
+    wait(driver, typed, f"the nickname field for {nickname}")
     def named(d):
         try:
             button = person_button(d, fingerprint)
@@ -297,7 +310,8 @@ def run(screenshots):
         open_sidebar(bob_driver)
         wait(bob_driver, lambda d: person_button(d, alice_fp), "alice online for bob")
         check("alice sees bob and carol online", True)
-        servers = [box.text for box in alice_driver.find_elements(By.CSS_SELECTOR, "#online .server-name")]
+        servers = alice_driver.execute_script(  # read in one step: the list may be re-rendered between two reads
+            "return [...document.querySelectorAll('#online .server-name')].map((box) => box.textContent)")
         check("online list grouped by server", len(servers) == 2 and any("(your server)" in s for s in servers),
               str(servers))
         updated = alice_driver.find_element(By.ID, "online-updated").text
@@ -305,7 +319,9 @@ def run(screenshots):
         set_nickname(alice_driver, bob_fp, "Bob")
         set_nickname(alice_driver, carol_fp, "Carol")
         set_nickname(bob_driver, alice_fp, "Alice")
-        check("local nicknames replace short fingerprints", person_button(alice_driver, bob_fp).text == "Bob")
+        check("local nicknames replace short fingerprints", alice_driver.execute_script(
+            "return document.querySelector(arguments[0]).textContent", f'.person[data-fingerprint="{bob_fp}"] .name')
+              == "Bob")
 
         # Direct message, delivered live to bob's open conversation.
         click(bob_driver, f'.person[data-fingerprint="{alice_fp}"] .name')
