@@ -54,6 +54,16 @@ final class ClientSession: Sendable {
                 await refuse(.policyViolation, "hello refused: \(error)", &messages)
             case .shuttingDown:
                 await refuse(.goingAway, "server shutting down", &messages)
+            case .listedByNeighbour(let neighbours):
+                statistics.dropped(.listedByNeighbour)
+                let names = neighbours.map(\.spelling).joined(separator: ", ")
+                logger.warning(
+                    "hello refused: a neighbour lists this key as connected there",
+                    metadata: ["fingerprint": "\(key.fingerprint)", "neighbours": "\(names)"])
+                await refuse(
+                    .policyViolation,
+                    "hello refused: this key is connected at \(names); disconnect there first, or retry later",
+                    &messages)
             case .serverFull(let limit):
                 await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
             }

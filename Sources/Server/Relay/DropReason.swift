@@ -16,6 +16,9 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case neighbourRateLimited = "neighbour_rate_limited"
     /// Arrived on our dialled socket before the other end proved itself there with a `server_hello`.
     case unauthenticatedLink = "unauthenticated_link"
+    /// A `hello` for a key that a neighbour lists as connected there (a replay from another server, or a user
+    /// still listed at their previous server): refused until the neighbour lets go.
+    case listedByNeighbour = "listed_by_neighbour"
 }
 
 /// Counters of what the relay did, safe to bump from any task.

@@ -71,6 +71,14 @@ struct NeighbourClaims {
         if changed { recomputeListed(keeping: nil, forgetting: nil) }
     }
 
+    /// The neighbours that list `fingerprint` now (contested or not), in address order.
+    func claimants(of fingerprint: String) -> [ServerAddress] {
+        guard claimants[fingerprint] != nil else { return [] }
+        return claims.compactMap { address, keys in
+            keys.contains { $0.fingerprint == fingerprint } ? address : nil
+        }.sorted { $0.spelling < $1.spelling }
+    }
+
     /// The key of a client that `neighbour` claims, by its fingerprint in any accepted spelling.
     func key(for claimed: String, listedBy neighbour: ServerAddress) -> RSAPublicKey? {
         indexes[neighbour]?.key(for: claimed)

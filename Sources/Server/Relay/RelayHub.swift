@@ -91,7 +91,12 @@ public actor RelayHub {
         case replayed(ProtocolError)
         case serverFull(limit: Int)
         case shuttingDown
+        /// Neighbours list the key as connected there, and it was not connected here a moment ago.
+        case listedByNeighbour([ServerAddress])
     }
+
+    /// Keys that left here recently: taken back even if a neighbour lists them now (a blip, not a move).
+    private var recentDepartures = RecentDepartures()
 
     /// Set by `closeAll`: from then on no client is admitted (a quickly reconnecting client must not keep the
     /// shutdown waiting).
@@ -105,6 +110,14 @@ public actor RelayHub {
         let fingerprint = key.fingerprint
         if isShuttingDown { throw .shuttingDown }
         if clients[fingerprint] == nil, clients.count >= maxClients { throw .serverFull(limit: maxClients) }
+        // A hello names no server and no time: one sent to a neighbour verifies here too. While a neighbour lists
+        // the key as connected there, its hello here is as likely a replay as a move, so it waits for the
+        // neighbour to let go (an honest move ends the old connection, and the neighbour's update follows) —
+        // unless the key was connected here until moments ago: then the spec's rule keeps our users ours.
+        let claimants = neighbourClaims.claimants(of: fingerprint)
+        if !claimants.isEmpty, clients[fingerprint] == nil, !recentDepartures.contains(fingerprint) {
+            throw .listedByNeighbour(claimants)
+        }
         do {
             try accept(counter: counter, from: fingerprint)
         } catch {
@@ -115,6 +128,7 @@ public actor RelayHub {
             logger.info("client replaced by a newer connection", metadata: ["fingerprint": "\(fingerprint)"])
         }
         admissions += 1
+        recentDepartures.remove(fingerprint)
         clients[fingerprint] = LocalClient(connection: connection, key: key, outbox: outbox, admission: admissions)
         // A key connected here is never listed under a neighbour.
         neighbourClaims.withdraw(fingerprint)
@@ -126,6 +140,7 @@ public actor RelayHub {
     func remove(connection: ConnectionID, fingerprint: String) {
         guard clients[fingerprint]?.connection == connection else { return }
         clients[fingerprint] = nil
+        recentDepartures.record(fingerprint)
         localClientsChanged = true
         listChanged()
     }

@@ -150,7 +150,10 @@ extension AttackSuite {
             let mallory = try await TestClient.connected(to: servers[1])
             _ = await mallory.clientList()
             mallory.send(captured)
-            // Alice herself connects to B and replays it: the counter is not above the one she said hello with.
+            // Alice moves to B (B admits her once A no longer lists her: HelloReplayAcrossServersTests) and
+            // replays it there: the counter is not above the one she said hello with.
+            alice.close()
+            _ = await carol.clientList { !$0.fingerprints(at: servers[0].address).contains(alice.fingerprint) }
             let aliceAtB = await TestClient(url: servers[1].url, key: alice.key, firstCounter: 500)
             try aliceAtB.sendHello()
             _ = await aliceAtB.clientList()
