@@ -24,6 +24,18 @@ struct ConfigurationTests {
         #expect(configuration.metricsListen == nil && defaults.metricsListen == nil)
     }
 
+    @Test("the outbox byte bounds are read from [limits]")
+    func outboxBytesFromConfig() throws {
+        let path = NSTemporaryDirectory() + "olafd-outbox-\(UInt64.random(in: 0...UInt64.max)).toml"
+        try "[limits]\noutbox_bytes = 1234567\nneighbour_outbox_bytes = 7654321\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = ServerConfiguration()
+        try ConfigFile.apply(path: path, to: &configuration)
+        #expect(configuration.limits.outboxBytes == 1_234_567)
+        #expect(configuration.limits.neighbourOutboxBytes == 7_654_321)
+    }
+
     @Test("values, tables, comments and escapes")
     func tomlSubset() throws {
         let values = try TOMLSubset.parse(

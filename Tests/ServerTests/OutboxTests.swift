@@ -117,6 +117,43 @@ struct OutboxTests {
     // MARK: Helpers
 
     /// A testing channel with a handler that counts flushes.
+    @Test("bytes count from queueing until the socket took them: past byte_capacity the peer is full, then it flows")
+    func boundedInBytes() async throws {
+        let (channel, _) = try await Self.channel()
+        let held = HeldWrites()
+        try await channel.pipeline.addHandler(held, position: .first)
+        let outbox = Outbox(capacity: 1_000, byteCapacity: 100, channel: channel)
+        let sixty = String(repeating: "a", count: 60)
+        #expect(outbox.send(sixty) == .queued)
+        await channel.testingEventLoop.run()
+        // Written to the channel, but the socket has not taken it (its write has not completed): still counted.
+        #expect(held.count == 1)
+        #expect(outbox.unsentBytes == 60)
+        #expect(outbox.send(String(repeating: "b", count: 50)) == .full)
+        #expect(outbox.send(String(repeating: "c", count: 40)) == .queued)
+        #expect(outbox.unsentBytes == 100)
+        #expect(outbox.send("d") == .full)
+        await channel.testingEventLoop.run()
+        try await channel.testingEventLoop.executeInContext { held.completeAll() }
+        await channel.testingEventLoop.run()
+        #expect(outbox.unsentBytes == 0)
+        #expect(outbox.send(String(repeating: "e", count: 90)) == .queued)
+    }
+
+    @Test("an empty outbox takes one frame larger than its byte bound; a second one waits for it")
+    func oneLargeFrameAlwaysFits() async throws {
+        let (channel, _) = try await Self.channel()
+        let outbox = Outbox(capacity: 1_000, byteCapacity: 10, channel: channel)
+        channel.isWritable = false
+        #expect(outbox.send(String(repeating: "x", count: 500)) == .queued)
+        #expect(outbox.send("y") == .full)
+        channel.isWritable = true
+        await channel.testingEventLoop.advanceTime(by: .milliseconds(10))
+        #expect(try await Self.written(channel).count == 1)
+        #expect(outbox.unsentBytes == 0)
+        #expect(outbox.send("y") == .queued)
+    }
+
     private static func channel() async throws -> (NIOAsyncTestingChannel, FlushCounter) {
         let flushes = FlushCounter()
         let channel = NIOAsyncTestingChannel()
@@ -144,5 +181,24 @@ private final class FlushCounter: ChannelOutboundHandler, Sendable {
     func flush(context: ChannelHandlerContext) {
         flushes.add(1, ordering: .relaxed)
         context.flush()
+    }
+}
+
+/// Holds every write's promise (as a socket that has not taken the bytes yet) until `completeAll()`; the frames
+/// themselves go on down the pipeline. Used on the channel's event loop only.
+private final class HeldWrites: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+    private let promises = Mutex<[EventLoopPromise<Void>]>([])
+
+    var count: Int { promises.withLock { $0.count } }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if let promise { promises.withLock { $0.append(promise) } }
+        context.write(data, promise: nil)
+    }
+
+    func completeAll() {
+        for promise in promises.withLock({ held in defer { held = [] }; return held }) { promise.succeed() }
     }
 }

@@ -55,10 +55,63 @@ struct RobustnessTests {
         await server.stop()
     }
 
+    @Test("a client that stops reading is disconnected once outbox_bytes wait for it, however few frames that is")
+    func slowReaderBoundedInBytes() async throws {
+        let server = try await TestServer.start {
+            $0.limits.outboxCapacity = 100_000  // the frame bound alone never trips here
+            $0.limits.outboxBytes = 512 << 10
+            $0.limits.messagesPerSecondPerClient = 100_000
+            $0.limits.messageBurstPerClient = 100_000
+            $0.limits.abuse.bytesPerSecondPerClient = 1e12
+            $0.limits.abuse.byteBurstPerClient = 1e12
+        }
+        let healthy = try await TestClient.connected(to: server)
+        let port = server.port
+        // Two raw clients (no per-byte masking cost in a debug build's WebSocket client): one sends, one says
+        // hello and then never reads, with a small receive buffer so its kernel does not absorb the flood.
+        func hello(_ key: RSAPrivateKey) throws -> [UInt8] {
+            Array(Frame.signed(try SignedEnvelope.sign(.hello(HelloData(publicKey: key.publicKey)), counter: 1, with: key)).text.utf8)
+        }
+        let (senderKey, stalledKey) = (try TestKeys.user(), try TestKeys.user())
+        let (senderHello, stalledHello) = (try hello(senderKey), try hello(stalledKey))
+        let (sender, stalled) = try await onOwnThread { () throws -> (RawSocket, RawSocket) in
+            let stalled = try RawSocket(port: port, receiveBuffer: 4096)
+            #expect(stalled.upgradeToWebSocket(port: port))
+            #expect(stalled.sendFrame(opcode: 0x1, payload: stalledHello))
+            let sender = try RawSocket(port: port)
+            #expect(sender.upgradeToWebSocket(port: port))
+            #expect(sender.sendFrame(opcode: 0x1, payload: senderHello))
+            return (sender, stalled)
+        }
+        #expect(await waitUntil { await server.hub.localClientCount == 3 })
+        let filler = String(repeating: "z", count: 30_000)
+        var sent = 0
+        // Bounded: at most 300 frames of 30 KB (9 MB); 512 KiB plus the kernel's buffers must trip long before.
+        while sent < 300, await server.hub.localClientCount == 3 {
+            let frames = try (sent..<sent + 10).map { index in
+                Array(Frame.signed(try SignedEnvelope.sign(
+                    .publicChat(PublicChatData(sender: senderKey.publicKey.fingerprint, message: "\(index) \(filler)")),
+                    counter: UInt64(index + 2), with: senderKey)).text.utf8)
+            }
+            _ = try await onOwnThread { for frame in frames { sender.sendFrame(opcode: 0x1, payload: frame) } }
+            sent += 10
+            _ = await waitUntil(timeout: .seconds(10)) { server.server.statistics.snapshot.relayed >= sent }
+        }
+        #expect(await waitUntil { await server.hub.localClientCount == 2 })
+        #expect(server.server.statistics.snapshot.dropped[.slowConsumer, default: 0] == 1)
+        #expect(sent < 200, "dropped only after \(sent) frames of 30 KB")
+        // The others got everything.
+        #expect(await waitUntil { healthy.received.filter { $0.contains(filler) }.count == sent })
+        _ = stalled
+        try await assertHealthy(server)
+        await server.stop()
+    }
+
     @Test("a client we are closing that stops reading cannot hold its connection open")
     func closedClientThatStopsReading() async throws {
         let server = try await TestServer.start {
             $0.limits.outboxCapacity = 100_000  // never dropped as a slow reader here
+            $0.limits.outboxBytes = .max
             $0.limits.messagesPerSecondPerClient = 1
             $0.limits.messageBurstPerClient = 1_000
             $0.limits.abuse.bytesPerSecondPerClient = 1e12

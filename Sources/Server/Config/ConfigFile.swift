@@ -22,7 +22,8 @@ public enum ConfigFile {
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
         "limits.messages_per_second", "limits.message_burst", "limits.outbox_capacity",
-        "limits.neighbour_outbox_capacity", "limits.hello_timeout_seconds",
+        "limits.neighbour_outbox_capacity", "limits.outbox_bytes", "limits.neighbour_outbox_bytes",
+        "limits.hello_timeout_seconds",
         "limits.max_connections_per_ip", "limits.hellos_per_minute_per_ip", "limits.hello_burst_per_ip",
         "limits.bytes_per_second", "limits.byte_burst", "limits.neighbour_frames_per_second",
         "limits.neighbour_frame_burst", "limits.neighbour_flood_close_seconds", "limits.uploads_per_minute_per_ip",
@@ -126,6 +127,8 @@ public enum ConfigFile {
         if let value = try reader.positive("limits.neighbour_outbox_capacity") {
             limits.neighbourOutboxCapacity = Int(value)
         }
+        if let value = try reader.positive("limits.outbox_bytes") { limits.outboxBytes = Int(value) }
+        if let value = try reader.positive("limits.neighbour_outbox_bytes") { limits.neighbourOutboxBytes = Int(value) }
         if let value = try reader.number("limits.hello_timeout_seconds") {
             limits.helloTimeout = .milliseconds(Int64(value * 1000))
         }

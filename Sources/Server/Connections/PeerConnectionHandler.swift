@@ -18,10 +18,10 @@ final class PeerConnectionHandler: Sendable {
     {
         // Only the scalars this function needs, read once: everything held across a suspension point stays in the
         // connection's async frame for as long as it lives.
-        let (outboxCapacity, helloTimeout, maxFrameBytes) = context.settings.withLimits {
-            ($0.outboxCapacity, $0.helloTimeout, $0.protocolLimits.maxFrameBytes)
+        let (outboxCapacity, outboxBytes, helloTimeout, maxFrameBytes) = context.settings.withLimits {
+            ($0.outboxCapacity, $0.outboxBytes, $0.helloTimeout, $0.protocolLimits.maxFrameBytes)
         }
-        let outbox = Outbox(capacity: outboxCapacity, channel: channel)
+        let outbox = Outbox(capacity: outboxCapacity, byteCapacity: outboxBytes, channel: channel)
         let greeted = OnceFlag()
         // A job on the connection's event loop, not a task: a task sleeping beside every connection costs memory.
         let helloDeadline = channel.eventLoop.scheduleTask(in: TimeAmount(helloTimeout)) {

@@ -16,6 +16,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// The same for our dialled link to a neighbour, which carries as much as all our clients together: a burst
     /// the neighbour reads without trouble must not cost the whole link (and its list) as a "slow consumer".
     public var neighbourOutboxCapacity: Int
+    /// Bytes that may wait for one client (queued, or written but not yet taken by its socket) before it counts
+    /// as too slow and is disconnected: what one silent reader can pin in memory.
+    public var outboxBytes: Int
+    /// The same for our dialled link to a neighbour (it carries what all our clients send).
+    public var neighbourOutboxBytes: Int
     /// How long a new connection has to send its first message.
     public var helloTimeout: Duration
     /// Per-address and per-link abuse limits (connections, hellos, bytes, neighbour frames, uploads).
@@ -24,7 +29,8 @@ public struct ServerLimits: Sendable, Equatable {
     public init(
         protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 500,
         messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, neighbourOutboxCapacity: Int = 65_536,
-        helloTimeout: Duration = .seconds(10), abuse: AbuseLimits = AbuseLimits()
+        outboxBytes: Int = 8 << 20, neighbourOutboxBytes: Int = 64 << 20, helloTimeout: Duration = .seconds(10),
+        abuse: AbuseLimits = AbuseLimits()
     ) {
         self.protocolLimits = protocolLimits
         self.maxClients = maxClients
@@ -32,6 +38,8 @@ public struct ServerLimits: Sendable, Equatable {
         self.messageBurstPerClient = messageBurstPerClient
         self.outboxCapacity = outboxCapacity
         self.neighbourOutboxCapacity = neighbourOutboxCapacity
+        self.outboxBytes = outboxBytes
+        self.neighbourOutboxBytes = neighbourOutboxBytes
         self.helloTimeout = helloTimeout
         self.abuse = abuse
     }

@@ -81,7 +81,7 @@ struct NeighbourDialer: Sendable {
             opened()
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
             let outbox = Outbox(
-                capacity: limits.neighbourOutboxCapacity,
+                capacity: limits.neighbourOutboxCapacity, byteCapacity: limits.neighbourOutboxBytes,
                 forceClose: {
                     kill.yield()
                     kill.finish()

@@ -6,8 +6,9 @@ public import NIOWebSocket
 /// The bounded queue of frames waiting to be written to one WebSocket peer.
 ///
 /// Producers (the hub, fanning out) never wait: `send` either queues the frame or reports that the peer has
-/// fallen `capacity` frames behind, in which case the caller disconnects it, so one slow reader never stalls
-/// anyone else.
+/// fallen too far behind — `capacity` frames, or `byteCapacity` bytes not yet taken by its socket — in which case
+/// the caller disconnects it, so one slow reader never stalls anyone else nor pins more than `byteCapacity` of
+/// memory (frames can be a MiB each: a frame count alone let one silent reader hold gigabytes).
 ///
 /// Frames are queued as the UTF-8 bytes of the text frame in a `ByteBuffer`: a fan-out encodes a frame once and
 /// every outbox shares that one buffer (copy-on-write, never written), instead of each writer copying a String.
@@ -16,7 +17,9 @@ public import NIOWebSocket
 /// - **On the channel** (`init(capacity:channel:)`, every accepted connection): the first frame queued schedules
 ///   one job on the connection's event loop, which writes every frame queued by then and flushes once — one
 ///   `writev` for a burst instead of one per frame. While the socket is not writable (the kernel and NIO's own
-///   buffer are full) frames stay here; only those count towards `capacity`.
+///   buffer are full) frames stay here; only those count towards `capacity`. Bytes count towards `byteCapacity`
+///   from the moment they are queued until the socket took them (written to the kernel), NIO's own buffer
+///   included.
 /// - **By a writer task** (`init(capacity:forceClose:)`, our dialled neighbour link, whose WebSocket client gives
 ///   no channel): `nextBatch()` hands the writer everything queued so far.
 public final class Outbox: Sendable {
@@ -30,6 +33,10 @@ public final class Outbox: Sendable {
 
     private struct State {
         var queue: [ByteBuffer] = []
+        /// Bytes of the frames in `queue`.
+        var queuedBytes = 0
+        /// Channel mode: bytes handed to the channel whose writes have not completed yet.
+        var inFlightBytes = 0
         var closeRequest: CloseRequest?
         /// No frame is accepted any more (closed or killed).
         var finished = false
@@ -52,14 +59,19 @@ public final class Outbox: Sendable {
     }
 
     private let capacity: Int
+    private let byteCapacity: Int
     private let channel: (any Channel)?
     private let forceClose: @Sendable () -> Void
     private let state = Mutex(State())
 
     /// An outbox drained on `channel`'s event loop (coalesced writes, one flush per burst).
-    /// - Parameter capacity: frames that may wait while the socket is not writable before the peer counts as slow.
-    public init(capacity: Int, channel: any Channel) {
+    /// - Parameters:
+    ///   - capacity: frames that may wait while the socket is not writable before the peer counts as slow.
+    ///   - byteCapacity: bytes that may wait (queued or in NIO's buffer) before the peer counts as slow; a frame
+    ///     is always accepted into an empty outbox, whatever its size.
+    public init(capacity: Int, byteCapacity: Int = .max, channel: any Channel) {
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         self.channel = channel
         self.forceClose = { channel.close(promise: nil) }
     }
@@ -67,9 +79,11 @@ public final class Outbox: Sendable {
     /// An outbox drained by a writer task through `nextBatch()`.
     /// - Parameters:
     ///   - capacity: frames that may wait before the peer counts as too slow.
+    ///   - byteCapacity: bytes that may wait before the peer counts as too slow (an empty outbox takes any frame).
     ///   - forceClose: closes the underlying socket at once (no close handshake).
-    public init(capacity: Int, forceClose: @escaping @Sendable () -> Void) {
+    public init(capacity: Int, byteCapacity: Int = .max, forceClose: @escaping @Sendable () -> Void) {
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         self.channel = nil
         self.forceClose = forceClose
     }
@@ -82,7 +96,7 @@ public final class Outbox: Sendable {
     /// What became of a frame handed to `send`.
     public enum SendResult: Sendable {
         case queued
-        /// The peer is `capacity` frames behind: the caller should `kill()` it.
+        /// The peer is `capacity` frames or `byteCapacity` bytes behind: the caller should `kill()` it.
         case full
         /// The outbox is closing or closed; the frame was dropped (nothing to do).
         case closed
@@ -101,7 +115,10 @@ public final class Outbox: Sendable {
             state -> (SendResult, CheckedContinuation<Void, Never>?, Bool) in
             if state.finished { return (.closed, nil, false) }
             if state.queue.count >= capacity { return (.full, nil, false) }
+            let pending = state.queuedBytes + state.inFlightBytes
+            if pending > 0, frame.readableBytes > byteCapacity - pending { return (.full, nil, false) }
             state.queue.append(frame)
+            state.queuedBytes += frame.readableBytes
             // A writer task waits for frames; in channel mode the one waiter is the closer, which frames don't concern.
             guard channel != nil else { return (.queued, state.takeWaiter(), false) }
             guard !state.drainScheduled, !state.awaitingWritability else { return (.queued, nil, false) }
@@ -154,11 +171,15 @@ public final class Outbox: Sendable {
             state.finished = true
             state.killed = true
             state.queue.removeAll()
+            state.queuedBytes = 0
             return state.takeWaiter()
         }
         waiter?.resume()
         forceClose()
     }
+
+    /// Bytes queued or handed to the channel and not yet taken by the socket (what counts towards `byteCapacity`).
+    public var unsentBytes: Int { state.withLock { $0.queuedBytes + $0.inFlightBytes } }
 
     /// The close requested through `close` or `kill`, if any.
     public var requestedClose: CloseRequest? { state.withLock { $0.closeRequest } }
@@ -187,6 +208,8 @@ public final class Outbox: Sendable {
             state.awaitingWritability = false
             var batch: [ByteBuffer] = []
             swap(&batch, &state.queue)
+            state.inFlightBytes += state.queuedBytes
+            state.queuedBytes = 0
             return (batch, nil)
         }
         if !writable && !evenIfBlocked {
@@ -200,13 +223,18 @@ public final class Outbox: Sendable {
         }
         guard !batch.isEmpty else { return }
         var last: EventLoopFuture<Void>?
+        var batchBytes = 0
         for frame in batch {
             let promise = channel.eventLoop.makePromise(of: Void.self)
             channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: promise)
             last = promise.futureResult
+            batchBytes += frame.readableBytes
         }
         channel.flush()
         state.withLock { $0.lastWrite = last }
+        // Writes complete in order: once the batch's last one did, the socket took all of it (or the channel
+        // closed and failed them all).
+        last?.whenComplete { [batchBytes] _ in self.state.withLock { $0.inFlightBytes -= batchBytes } }
     }
 
     /// Writes whatever is still queued (writable or not: the queue is bounded) and flushes; returns once the
@@ -225,6 +253,7 @@ public final class Outbox: Sendable {
                 guard state.queue.isEmpty else {
                     var batch: [ByteBuffer] = []
                     swap(&batch, &state.queue)
+                    state.queuedBytes = 0
                     return batch
                 }
                 return state.finished || state.waiterCancelled ? nil : []

@@ -12,9 +12,14 @@ final class RawSocket: Sendable {
 
     /// Connects, with a timeout of `timeout` seconds on every read and every write: a test thread blocked on a
     /// peer that stopped reading or writing cannot be cancelled, so no call may block for longer.
-    init(port: Int, timeout: Int = 20) throws {
+    /// - Parameter receiveBuffer: a kernel receive buffer this small (set before connecting, so the window we
+    ///   advertise stays small), for a peer that stops reading without the kernel absorbing megabytes for it.
+    init(port: Int, timeout: Int = 20, receiveBuffer: Int32? = nil) throws {
         descriptor = Loopback.tcpSocket()
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var ioTimeout = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &ioTimeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &ioTimeout, socklen_t(MemoryLayout<timeval>.size))
