@@ -50,6 +50,49 @@ def check(name, condition, detail=""):
         print(f"FAIL {name} {detail}")
 
 
+class HeaderTrap:
+    """An HTTP listener on another loopback port that records every request head it gets (a local attacker's)."""
+
+    def __init__(self):
+        import threading
+        self.requests = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.5)
+        self.port = self.listener.getsockname()[1]
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                head = b""
+                try:
+                    while b"\r\n\r\n" not in head and len(head) < 65536:
+                        chunk = connection.recv(4096)
+                        if not chunk:
+                            break
+                        head += chunk
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                                       b"Connection: close\r\n\r\nok")
+                except OSError:
+                    pass
+                if head:
+                    self.requests.append(head.decode("latin-1"))
+
+    def stop(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
 def free_port():
     # Below the ephemeral range, so no outgoing connection can take it before the server binds it.
     for _ in range(2000):
@@ -113,7 +156,7 @@ class Neighbourhood:
         process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=log, text=True)
         self.processes.append(process)
         line = process.stdout.readline()
-        match = re.match(r"Open (http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+))$", line.strip())
+        match = re.match(r"Open (http://127\.0\.0\.1:(\d+)/#token=([A-Za-z0-9_-]+))$", line.strip())
         if not match:
             raise RuntimeError(f"{name}: unexpected first line {line!r}")
         return {"name": name, "url": match.group(1), "port": int(match.group(2)), "token": match.group(3),
@@ -183,8 +226,9 @@ def open_sidebar(driver):
 def create_key(driver, client, passphrase, screenshot=None):
     driver.get(client["url"])
     wait(driver, lambda d: visible(d, "unlock-screen") and visible(d, "confirm-row"), "the create-key screen")
-    check(f"{client['name']}: the page lost the token from its address", "token=" not in driver.current_url,
+    check(f"{client['name']}: the page lost the token from its address", "token" not in driver.current_url,
           driver.current_url)
+    check(f"{client['name']}: no cookie", driver.get_cookies() == [], str(driver.get_cookies()))
     driver.find_element(By.ID, "passphrase").send_keys(passphrase)
     driver.find_element(By.ID, "passphrase-confirm").send_keys(passphrase)
     if screenshot:
@@ -287,7 +331,10 @@ def run(screenshots):
         host = {"Host": f"127.0.0.1:{alice['port']}"}
         bearer = {"Authorization": f"Bearer {alice['token']}"}
         check("no token: 401", raw_request(alice, "/api/state", host)[0] == 401)
-        check("no token on the page: 401", raw_request(alice, "/", host)[0] == 401)
+        page = raw_request(alice, "/", host)
+        check("the page needs no token and carries none", page[0] == 200 and alice["token"].encode() not in page[1], str(page[0]))
+        check("a cookie opens nothing", raw_request(alice, "/api/state", {
+            **host, "Cookie": f"olaf_ui_{alice['port']}={alice['token']}"})[0] == 401)
         check("foreign Origin: 403", raw_request(alice, "/api/state", {**host, **bearer,
                                                                        "Origin": "http://evil.example"})[0] == 403)
         check("foreign Origin POST: 403", raw_request(
@@ -397,6 +444,23 @@ def run(screenshots):
               href)
         with urllib.request.urlopen(href, timeout=20) as response:
             check("file downloads intact", response.read() == content)
+
+        # Issue 15 item 1: another local port (a link in a chat) must not get the token. A cookie would be sent
+        # to every port on 127.0.0.1, and a navigation between loopback ports is same-site.
+        trap = HeaderTrap()
+        try:
+            alice_driver.get(f"http://127.0.0.1:{trap.port}/invoice.pdf")
+            wait(alice_driver, lambda d: trap.requests, "the request at the other port")
+            leaked = [request for request in trap.requests if alice["token"] in request]
+            check("another local port gets no token", not leaked, str(trap.requests))
+        finally:
+            trap.stop()
+        # Back in the same tab, without the token in the address: the tab kept it (sessionStorage).
+        alice_driver.get(f"http://127.0.0.1:{alice['port']}/")
+        wait(alice_driver, lambda d: visible(d, "main-screen"), "the main screen again")
+        check("the tab keeps its token across navigation", "token" not in alice_driver.current_url)
+        open_sidebar(alice_driver)
+        click(alice_driver, f'.person[data-fingerprint="{bob_fp}"] .name')
 
         alice_driver.save_screenshot(os.path.join(screenshots, "olaf-client-main.png"))
         open_conversation(bob_driver, "Public channel")

@@ -9,36 +9,43 @@ import Testing
 struct UIServerSecurityTests {
     static let nowhere = try! ServerAddress(parsing: "127.0.0.1:9")
 
-    @Test("no token or a wrong token gets 401 on pages, assets and the API; the bearer token opens them")
+    @Test("the API needs the bearer token; the static files carry no secret and need none")
     func tokenRequired() async throws {
         let ui = try await UIHarness.start(home: Self.nowhere)
-        for path in ["/", "/app.js", "/style.css", "/api/state", "/api/online"] {
+        for path in ["/api/state", "/api/online", "/api/conversations"] {
             #expect(try await ui.get(path, bearer: false).status == 401, "\(path) without token")
             #expect(
                 try await ui.get(path, [("Authorization", "Bearer wrong")], bearer: false).status == 401,
                 "\(path) wrong token")
+            #expect(try await ui.get(path).status != 401, "\(path) with the token (locked: not 200, but past the guard)")
         }
-        let wrongQuery = try await ui.get("/?token=not-the-token", bearer: false)
-        #expect(wrongQuery.status == 401)
-        #expect(wrongQuery.header("Set-Cookie") == nil)
-        #expect(try await ui.get("/api/state").status == 200)
+        #expect(try await ui.post("/api/create", json: #"{"passphrase":"long enough pass"}"#, bearer: false).status == 401)
+        for path in ["/", "/index.html", "/app.js", "/style.css", "/icon.svg"] {
+            let response = try await ui.get(path, bearer: false)
+            #expect(response.status == 200, "\(path)")
+            #expect(!response.text.contains(ui.token.value), "\(path)")
+        }
         #expect(try await ui.get("/").text.contains("<script src=\"/app.js\""))
         await ui.stop()
     }
 
-    @Test("the printed URL sets an HttpOnly SameSite=Strict cookie and redirects; the cookie authorises")
-    func cookieFromURL() async throws {
+    @Test("no cookie: the printed URL carries the token in its fragment only, nothing sets a cookie, a cookie opens nothing")
+    func noCookie() async throws {
         let ui = try await UIHarness.start(home: Self.nowhere)
-        let opened = try await ui.get("/?token=\(ui.token.value)", bearer: false)
-        #expect(opened.status == 303)
-        #expect(opened.header("Location") == "/")
-        let cookie = try #require(opened.header("Set-Cookie"))
-        #expect(cookie.hasPrefix("olaf_ui_\(ui.port)=\(ui.token.value);"))
-        #expect(cookie.contains("HttpOnly"))
-        #expect(cookie.contains("SameSite=Strict"))
-        let pair = String(cookie.prefix { $0 != ";" })
-        #expect(try await ui.get("/api/state", [("Cookie", pair)], bearer: false).status == 200)
-        #expect(try await ui.get("/api/state", [("Cookie", "olaf_ui_\(ui.port)=forged")], bearer: false).status == 401)
+        let url = ui.url
+        #expect(url.hasSuffix("/#token=\(ui.token.value)"))
+        #expect(!url.contains("?"))
+        // The address of the version that used a cookie: now only the page, and no cookie.
+        let legacy = try await ui.get("/?token=\(ui.token.value)", bearer: false)
+        #expect(legacy.status == 200)
+        #expect(legacy.header("Set-Cookie") == nil)
+        for response in [try await ui.get("/"), try await ui.get("/api/state")] {
+            #expect(response.header("Set-Cookie") == nil)
+        }
+        // The cookie an older version set is sent by the browser to every port on 127.0.0.1: it must open nothing.
+        #expect(
+            try await ui.get("/api/state", [("Cookie", "olaf_ui_\(ui.port)=\(ui.token.value)")], bearer: false).status
+                == 401)
         await ui.stop()
     }
 
@@ -73,31 +80,39 @@ struct UIServerSecurityTests {
         await ui.stop()
     }
 
-    @Test("a cross-origin WebSocket upgrade is refused; a same-origin one with the cookie is accepted")
+    @Test("the events WebSocket needs the token as a subprotocol entry and a same-origin request; it answers olaf-ui")
     func webSocketOrigin() async throws {
         let ui = try await UIHarness.start(home: Self.nowhere)
-        func upgrade(origin: String, cookie: String?) async throws -> RawHTTP.Response {
-            var headers = [
+        func upgrade(origin: String, extra: [(String, String)]) async throws -> RawHTTP.Response {
+            let headers = [
                 ("Host", ui.host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
                 ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13"), ("Origin", origin),
-            ]
-            if let cookie { headers.append(("Cookie", cookie)) }
+            ] + extra
             var text = "GET /api/events HTTP/1.1\r\n"
             for (name, value) in headers { text += "\(name): \(value)\r\n" }
             return try await RawHTTP.send(Array((text + "\r\n").utf8), port: ui.port)
         }
-        let cookie = "olaf_ui_\(ui.port)=\(ui.token.value)"
+        let protocols = ("Sec-WebSocket-Protocol", "olaf-ui, olaf-token.\(ui.token.value)")
         // A refused upgrade is answered 400 by the WebSocket layer (the guard's verdict decides; the status of a
         // refused upgrade is fixed by HummingbirdWebSocket): what matters is that no 101 comes back.
         for refused in [
-            try await upgrade(origin: "http://evil.example", cookie: cookie),
-            try await upgrade(origin: "null", cookie: cookie),
-            try await upgrade(origin: ui.origin, cookie: nil),
+            try await upgrade(origin: "http://evil.example", extra: [protocols]),
+            try await upgrade(origin: "null", extra: [protocols]),
+            try await upgrade(origin: ui.origin, extra: []),
+            try await upgrade(origin: ui.origin, extra: [("Sec-WebSocket-Protocol", "olaf-ui, olaf-token.wrong")]),
+            try await upgrade(origin: ui.origin, extra: [("Cookie", "olaf_ui_\(ui.port)=\(ui.token.value)")]),
         ] {
             #expect(refused.status != 101)
             #expect((400...499).contains(refused.status))
         }
-        #expect(try await upgrade(origin: ui.origin, cookie: cookie).status == 101)
+        let accepted = try await upgrade(origin: ui.origin, extra: [protocols])
+        #expect(accepted.status == 101)
+        #expect(accepted.header("Sec-WebSocket-Protocol") == "olaf-ui")
+        // Two header lines work as well as one list.
+        let split = try await upgrade(
+            origin: ui.origin,
+            extra: [("Sec-WebSocket-Protocol", "olaf-ui"), ("Sec-WebSocket-Protocol", "olaf-token.\(ui.token.value)")])
+        #expect(split.status == 101)
         await ui.stop()
     }
 

@@ -15,6 +15,12 @@ public struct AccessToken: Sendable, CustomStringConvertible {
 
     public init(value: String) { self.value = value }
 
+    /// The subprotocol the UI's `/api/events` WebSocket speaks (the upgrade answers with it).
+    public static let eventsSubprotocol = "olaf-ui"
+    /// The prefix of the `Sec-WebSocket-Protocol` entry that carries the token on the `/api/events` upgrade
+    /// (browsers cannot set an `Authorization` header on a WebSocket).
+    public static let subprotocolPrefix = "olaf-token."
+
     /// Constant-time comparison with a presented token.
     public func matches(_ presented: some StringProtocol) -> Bool {
         let expected = Array(value.utf8)

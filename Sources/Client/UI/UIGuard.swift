@@ -16,9 +16,13 @@ public final class BoundPort: Sendable {
 ///    gets 421;
 /// 2. an Origin header, when present, must be our own origin, and `Sec-Fetch-Site: cross-site` is refused: 403
 ///    (no cross-site requests, no cross-origin WebSocket);
-/// 3. the access token must come as `Authorization: Bearer TOKEN` or as the cookie set when the page was first
-///    opened with `/?token=TOKEN` (HttpOnly, SameSite=Strict, then redirected so the token leaves the address
-///    bar): 401.
+/// 3. the API needs the access token, as `Authorization: Bearer TOKEN` — or, on the `/api/events` WebSocket
+///    upgrade (browsers cannot set headers there), as a `Sec-WebSocket-Protocol` entry `olaf-token.TOKEN`: 401.
+///    No cookie: cookies are not port-scoped, and a navigation between two loopback ports is same-site, so a
+///    cookie would reach any other local port a chat link points to. The page gets the token from the URL's
+///    fragment (never sent to a server nor in a Referer), keeps it in the tab's `sessionStorage` (scoped to this
+///    origin, port included) and removes it from the address bar.
+///    The static files (page, script, style, icon) carry no secret and need no token.
 /// Every response carries a strict Content-Security-Policy and no-sniff/no-frame/no-referrer headers.
 public struct UIGuard<Context: RequestContext>: RouterMiddleware {
     let token: AccessToken
@@ -36,8 +40,8 @@ public struct UIGuard<Context: RequestContext>: RouterMiddleware {
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     }
 
-    /// The cookie name carries the port: cookies are not port-scoped, and two daemons must not share one.
-    func cookieName(port: Int) -> String { "olaf_ui_\(port)" }
+    /// Paths served without the token: the static files, which carry no secret.
+    static var publicPaths: Set<String> { ["/", "/index.html", "/app.js", "/style.css", "/icon.svg"] }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -55,16 +59,10 @@ public struct UIGuard<Context: RequestContext>: RouterMiddleware {
         if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
             return Self.refuse(.forbidden, "cross-site request refused")
         }
-        let cookie = cookieName(port: port)
-        if request.uri.path == "/", let presented = request.uri.queryParameters.get("token") {
-            guard token.matches(presented) else { return Self.refuse(.unauthorized, "wrong access token") }
-            var headers = HTTPFields()
-            headers[.location] = "/"
-            headers[.setCookie] = "\(cookie)=\(token.value); Path=/; HttpOnly; SameSite=Strict"
-            return Self.secured(Response(status: .seeOther, headers: headers))
-        }
-        guard isAuthorised(request, cookie: cookie) else {
-            return Self.refuse(.unauthorized, "missing or wrong access token: open the URL olaf-client printed")
+        if request.method != .get || !Self.publicPaths.contains(request.uri.path) {
+            guard isAuthorised(request) else {
+                return Self.refuse(.unauthorized, "missing or wrong access token: open the URL `olaf-client url` prints")
+            }
         }
         do {
             return Self.secured(try await next(request, context))
@@ -73,12 +71,20 @@ public struct UIGuard<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func isAuthorised(_ request: Request, cookie: String) -> Bool {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return token.matches(header.dropFirst("Bearer ".count))
+    private func isAuthorised(_ request: Request) -> Bool {
+        if let header = request.headers[.authorization] {
+            return header.hasPrefix("Bearer ") && token.matches(header.dropFirst("Bearer ".count))
         }
-        if let value = request.cookies[cookie]?.value { return token.matches(value) }
-        return false
+        guard request.uri.path == "/api/events", request.headers[.upgrade]?.lowercased() == "websocket" else {
+            return false
+        }
+        // Every Sec-WebSocket-Protocol line, each a comma-separated list.
+        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
+        return offered.contains { entry in
+            let entry = entry.trimmingCharacters(in: .whitespaces)
+            return entry.hasPrefix(AccessToken.subprotocolPrefix)
+                && token.matches(entry.dropFirst(AccessToken.subprotocolPrefix.count))
+        }
     }
 
     /// Adds the security headers every response carries.

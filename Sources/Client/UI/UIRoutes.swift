@@ -57,7 +57,11 @@ public struct UIRoutes: Sendable {
             return JSONResponse.encode(API.Ok())
         }
         router.post("/api/upload") { request, _ in try await upload(request) }
-        router.ws("/api/events") { inbound, outbound, _ in
+        router.ws(
+            "/api/events",
+            // A browser that offered subprotocols fails the connection unless the answer names one of them.
+            shouldUpgrade: { _, _ in .upgrade([.secWebSocketProtocol: AccessToken.eventsSubprotocol]) }
+        ) { inbound, outbound, _ in
             try await UIEvents.stream(session.events.subscribe(), inbound: inbound, outbound: outbound)
         }
     }

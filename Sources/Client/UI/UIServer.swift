@@ -22,8 +22,8 @@ public struct UIServer: Sendable {
         self.logger = logger
     }
 
-    /// The URL to open: carries the token once; the page then lives on a cookie.
-    public func url(port: Int) -> String { "http://\(address.authority(port: port))/?token=\(token.value)" }
+    /// The URL to open: the token rides in the fragment, which the browser never sends (UIGuard).
+    public func url(port: Int) -> String { "http://\(address.authority(port: port))/#token=\(token.value)" }
 
     /// The application; `onListening` gets the URL once the port is bound.
     public func application(onListening: @escaping @Sendable (_ port: Int, _ url: String) async -> Void)

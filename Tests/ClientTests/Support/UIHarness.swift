@@ -11,6 +11,8 @@ final class UIHarness: Sendable {
     let session: ClientSession
     let token: AccessToken
     let port: Int
+    /// The URL the daemon prints (token included).
+    let url: String
     let dataDirectory: DataDirectory
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
@@ -37,16 +39,16 @@ final class UIHarness: Sendable {
         let server = UIServer(
             address: try UIAddress(parsing: "127.0.0.1:0"), token: token,
             routes: UIRoutes(session: session, assets: try UIAssets.load(), maxUploadBytes: 1 << 20), logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = server.application { port, _ in continuation.yield(port) }
+        let (ports, continuation) = AsyncStream.makeStream(of: (Int, String).self)
+        let application = server.application { port, url in continuation.yield((port, url)) }
         let group = ClientServiceGroup.make(application: application, session: session, signals: [], logger: logger)
         let task = Task {
             defer { continuation.finish() }
             try await group.run()
         }
-        var bound: Int?
-        for await port in ports {
-            bound = port
+        var bound: (port: Int, url: String)?
+        for await listening in ports {
+            bound = listening
             break
         }
         guard let bound else {
@@ -54,16 +56,18 @@ final class UIHarness: Sendable {
             throw POSIXError(.EADDRNOTAVAIL)
         }
         return UIHarness(
-            session: session, token: token, port: bound, dataDirectory: directory, group: group, task: task)
+            session: session, token: token, port: bound.port, url: bound.url, dataDirectory: directory, group: group,
+            task: task)
     }
 
     private init(
-        session: ClientSession, token: AccessToken, port: Int, dataDirectory: DataDirectory, group: ServiceGroup,
-        task: Task<Void, any Error>
+        session: ClientSession, token: AccessToken, port: Int, url: String, dataDirectory: DataDirectory,
+        group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.session = session
         self.token = token
         self.port = port
+        self.url = url
         self.dataDirectory = dataDirectory
         self.group = group
         self.task = task
@@ -83,12 +87,11 @@ final class UIHarness: Sendable {
         return try await RawHTTP.request(path: path, port: port, headers: headers + extra)
     }
 
-    func post(_ path: String, json: String, _ extra: [(String, String)] = []) async throws -> RawHTTP.Response {
-        try await RawHTTP.request(
-            "POST", path: path, port: port,
-            headers: [
-                ("Host", host), ("Authorization", "Bearer \(token.value)"), ("Content-Type", "application/json"),
-                ("Origin", origin),
-            ] + extra, body: Array(json.utf8))
+    func post(_ path: String, json: String, _ extra: [(String, String)] = [], bearer: Bool = true) async throws
+        -> RawHTTP.Response
+    {
+        var headers = [("Host", host), ("Content-Type", "application/json"), ("Origin", origin)]
+        if bearer { headers.append(("Authorization", "Bearer \(token.value)")) }
+        return try await RawHTTP.request("POST", path: path, port: port, headers: headers + extra, body: Array(json.utf8))
     }
 }

@@ -18,6 +18,24 @@ const state = {
   listRefreshedAt: null, // seconds since 1970: when the home server last sent the online list
 };
 
+// ---------- access token ----------
+// The URL olaf-client prints carries the token in its fragment (#token=...), which the browser never sends to
+// any server. It is kept in this tab's sessionStorage (scoped to this origin, port included: no other local port
+// can read it) and sent as an Authorization header; no cookie, because cookies are not port-scoped and would
+// reach any other local port a link in a chat points to. The fragment is removed from the address bar at once.
+const TOKEN_KEY = 'olaf-ui-token';
+
+function takeToken() {
+  const match = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem(TOKEN_KEY, match[1]);
+    history.replaceState(null, '', location.pathname);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+const token = takeToken();
+
 // ---------- small helpers ----------
 
 function el(tag, options = {}, children = []) {
@@ -41,7 +59,8 @@ function isOnline(fingerprint) {
 }
 
 async function api(path, options = {}) {
-  const init = { method: options.method || 'GET', headers: {}, credentials: 'same-origin' };
+  const init = { method: options.method || 'GET', headers: { Authorization: 'Bearer ' + token },
+    credentials: 'omit', referrerPolicy: 'no-referrer' };
   if (options.body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
@@ -54,7 +73,10 @@ async function api(path, options = {}) {
   }
   let data = {};
   try { data = await response.json(); } catch (error) { data = {}; }
-  if (response.status === 401) showFatal('This page has no valid access token: open the URL that olaf-client printed.');
+  if (response.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showFatal('This page has no valid access token: open the address that `olaf-client url` prints.');
+  }
   return { ok: response.ok, status: response.status, data };
 }
 
@@ -441,6 +463,7 @@ function uploadFile(file) {
   const conversation = state.current;
   const request = new XMLHttpRequest();
   request.open('POST', '/api/upload?name=' + encodeURIComponent(file.name));
+  request.setRequestHeader('Authorization', 'Bearer ' + token);
   $('upload-row').hidden = false;
   $('upload-label').textContent = 'Uploading ' + file.name + '…';
   $('upload-progress').value = 0;
@@ -479,7 +502,8 @@ function scheduleRefresh() {
 }
 
 function connectEvents() {
-  const socket = new WebSocket(`ws://${location.host}/api/events`);
+  // Browsers cannot set headers on a WebSocket: the token rides as a subprotocol entry (see UIGuard).
+  const socket = new WebSocket(`ws://${location.host}/api/events`, ['olaf-ui', 'olaf-token.' + token]);
   socket.addEventListener('open', () => { socketDelay = 500; scheduleRefresh(); });
   socket.addEventListener('message', (event) => {
     let update;
@@ -504,6 +528,10 @@ function connectEvents() {
 // ---------- start ----------
 
 (async function start() {
+  if (!token) {
+    showFatal('This page has no access token: open the address that `olaf-client url` prints.');
+    return;
+  }
   const result = await api('/api/state');
   if (!result.ok) return;
   if (result.data.locked) await showUnlock(result.data); else await enterMain(result.data);
