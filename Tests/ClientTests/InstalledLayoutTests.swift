@@ -69,7 +69,7 @@ struct InstalledLayoutTests {
         let file = UIURLFile.forDataDirectory(
             DataDirectory(path: runtime + "/data"), explicit: false, environment: ["XDG_RUNTIME_DIR": runtime])
         #expect(throws: UIURLFileError.notRunning(path: file.path)) { try file.read() }
-        let url = "http://127.0.0.1:8765/?token=abc_DEF-123"
+        let url = "http://127.0.0.1:8765/#token=abc_DEF-123"
         try file.write(url)
         #expect(try file.read() == url)
         let fileMode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
