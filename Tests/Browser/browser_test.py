@@ -444,6 +444,20 @@ def run(screenshots):
               href)
         with urllib.request.urlopen(href, timeout=20) as response:
             check("file downloads intact", response.read() == content)
+        check("a file link says where it goes", f"127.0.0.1:{hood.ports[0]}" in link.text, link.text)
+
+        # Issue 15 item 2: disguised links. A link to a local port that is no server of the neighbourhood is text;
+        # a bidi override cannot turn "fdp.exe" into ".pdf"; the host is in the link text.
+        trap_link = f"http://127.0.0.1:{free_port()}/invoice%E2%80%AEfdp.exe"
+        bidi_link = "https://files.example/report%E2%80%AEfdp.exe"
+        send(bob_driver, trap_link)
+        send(bob_driver, bidi_link)
+        wait(alice_driver, lambda d: trap_link in message_texts(d), "the local link as text at alice")
+        check("a link to another local port is shown as text, not as a file", True)
+        def bidi_file(d):
+            return [a.text for a in d.find_elements(By.CSS_SELECTOR, link_selector) if "files.example" in a.text]
+        shown = wait(alice_driver, bidi_file, "the bidi file link at alice")[0]
+        check("a bidi override in a file name is neutralised", "\u202e" not in shown and "\ufffd" in shown, repr(shown))
 
         # Issue 15 item 1: another local port (a link in a chat) must not get the token. A cookie would be sent
         # to every port on 127.0.0.1, and a navigation between loopback ports is same-site.

@@ -106,5 +106,9 @@ struct UIAPITests {
         #expect(FileLinkDetector.link(in: "javascript:alert(1)") == nil)
         #expect(FileLinkDetector.link(in: "see http://a/b") == nil)
         #expect(FileLinkDetector.link(in: "http://h/api/files/1/my%20file.txt")?.name == "my file.txt")
+        // Bidi overrides and control characters cannot disguise a name (issue 15 item 2).
+        #expect(FileLinkDetector.link(in: "http://h/invoice%E2%80%AEfdp.exe")?.name == "invoice\u{FFFD}fdp.exe")
+        #expect(FileLinkDetector.link(in: "http://h/a%0Ab%E2%81%A6c%00d")?.name == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d")
+        #expect(FileLinkDetector.link(in: "http://h/caf%C3%A9%20%F0%9F%91%A8%E2%80%8D%F0%9F%92%BB")?.name == "café 👨‍💻")
     }
 }

@@ -15,6 +15,7 @@ const state = {
   shown: new Set(),    // message ids rendered in the current conversation
   expanded: new Set(), // fingerprints whose details are open
   maxUploadBytes: 0,
+  fileHosts: new Set(), // host:port of our home server and upload endpoint (see fileHostTrusted)
   listRefreshedAt: null, // seconds since 1970: when the home server last sent the online list
 };
 
@@ -51,7 +52,7 @@ function short(fingerprint) { return fingerprint.slice(0, 10) + '…'; }
 
 function label(fingerprint) {
   if (fingerprint === state.me) return 'you';
-  return state.nicknames[fingerprint] || short(fingerprint);
+  return cleanName(state.nicknames[fingerprint] || short(fingerprint));
 }
 
 function isOnline(fingerprint) {
@@ -140,6 +141,7 @@ $('unlock-form').addEventListener('submit', async (event) => {
 async function enterMain(current) {
   state.me = current.fingerprint;
   state.maxUploadBytes = current.maxUploadBytes;
+  state.fileHosts = new Set([hostOf('ws://' + current.homeServer), hostOf(current.uploadURL)].filter(Boolean));
   $('unlock-screen').hidden = true;
   $('main-screen').hidden = false;
   $('me').textContent = 'You: ' + short(current.fingerprint);
@@ -368,10 +370,50 @@ async function openConversation(conversation) {
   $('text').focus();
 }
 
+// Bidi overrides and isolates, other invisible format characters and control characters: shown as U+FFFD in
+// every name that came from the network, so "invoice\u202Efdp.exe" cannot pose as "invoiceexe.pdf".
+const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+function cleanName(text) { return String(text).replace(HIDDEN_CHARACTERS, '\ufffd'); }
+
+function hostOf(url) {
+  try { return new URL(url).host.toLowerCase(); } catch (error) { return null; }
+}
+
+// Loopback, private, link-local and unspecified addresses, and names that mean this machine.
+function isLocalHost(hostname) {
+  const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.local')) return true;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
+      || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (name.includes(':')) {
+    return name === '::' || name === '::1' || /^f[cd]/.test(name) || /^fe[89ab]/.test(name) || name.startsWith('::ffff:');
+  }
+  return false;
+}
+
+// The servers of the neighbourhood (from the online list), our home server and our upload endpoint: the only
+// local or private addresses a file link may point at. Anything else local is a trap (another local user's
+// listener), shown as plain text.
+function fileHostTrusted(parsed) {
+  if (!isLocalHost(parsed.hostname)) return true;
+  const host = parsed.host.toLowerCase();
+  if (state.fileHosts.has(host)) return true;
+  return state.servers.some((server) => {
+    const address = String(server.address).toLowerCase();
+    return address === host || (!parsed.port && (address === host + ':80' || address === host + ':443'));
+  });
+}
+
 function safeLink(url) {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+    return fileHostTrusted(parsed) ? parsed : null;
   } catch (error) { return null; }
 }
 
@@ -390,11 +432,13 @@ function appendMessage(message) {
   ]);
   if (state.current.kind !== 'public') meta.append(el('span', { className: 'mark', text: 'encrypted', attrs: { title: 'end-to-end encrypted' } }));
   const item = el('li', { className: 'message ' + (outgoing ? 'out' : 'in'), attrs: { 'data-id': String(message.id) } }, [meta]);
-  const href = message.file ? safeLink(message.file.url) : null;
-  if (href) {
+  const parsed = message.file ? safeLink(message.file.url) : null;
+  if (parsed) {
     const size = message.file.size ? ` (${formatBytes(message.file.size)})` : '';
-    const link = el('a', { className: 'file', text: 'File: ' + message.file.name + size,
-      attrs: { href, download: message.file.name, target: '_blank', rel: 'noopener noreferrer', title: href } });
+    const name = cleanName(message.file.name);
+    // The host is part of the text, not only the tooltip: a link is only as trustworthy as where it goes.
+    const link = el('a', { className: 'file', text: `File: ${name}${size} — ${parsed.host}`,
+      attrs: { href: parsed.href, download: name, target: '_blank', rel: 'noopener noreferrer', title: parsed.href } });
     item.append(link);
   } else {
     item.append(el('div', { className: 'body', text: message.text }));
