@@ -42,6 +42,26 @@ public final class TestServer: Sendable {
         self.task = task
     }
 
+    /// The per-client and per-address rates every test server starts with (tests override them as they need):
+    /// every test client comes from 127.0.0.1 and many send bursts no person would, so the shipped defaults
+    /// (`ServerLimits()`, proved on their own by `ShippedDefaultsTests`) would get in the way of what a test is about.
+    public static func testProfile(_ limits: inout ServerLimits) {
+        limits.messagesPerSecondPerClient = 500
+        limits.messageBurstPerClient = 1000
+        limits.listAnswersPerSecond = 1000
+        limits.abuse.hellosPerMinutePerAddress = 6000
+        limits.abuse.helloBurstPerAddress = 1000
+        limits.abuse.bytesPerSecondPerClient = 1_048_576
+        limits.abuse.byteBurstPerClient = 8_388_608
+    }
+
+    /// The same as `olafd --set` arguments, for tests that run the olafd binary.
+    public static let testProfileArguments = [
+        "limits.messages_per_second=500", "limits.message_burst=1000", "limits.list_answers_per_second=1000",
+        "limits.hellos_per_minute_per_ip=6000", "limits.hello_burst_per_ip=1000", "limits.bytes_per_second=1048576",
+        "limits.byte_burst=8388608",
+    ].flatMap { ["--set", $0] }
+
     /// Starts a server; returns once it is ready (both listeners bound, as for READY=1).
     public static func start(
         port: Int? = nil, key: RSAPrivateKey? = nil, stateDirectory: String? = nil,
@@ -61,6 +81,7 @@ public final class TestServer: Sendable {
         configuration.listenPort = port
         configuration.stateDirectory = directory
         configuration.counterFlushInterval = .milliseconds(20)
+        testProfile(&configuration.limits)
         configure(&configuration)
         var logger = Logger(label: "olafd-test-\(port)")
         logger.logLevel =

@@ -126,6 +126,7 @@ public struct OlafServer: Sendable {
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
             ListBroadcastService(
                 hub: hub, minimumInterval: .milliseconds(50), maxListFrameBytes: limits.maxFrameBytes),
+            ListAnswerService(hub: hub),
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]

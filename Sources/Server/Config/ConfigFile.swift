@@ -21,7 +21,8 @@ public enum ConfigFile {
         "tls.certificate_file", "tls.key_file",
         "files.max_upload_bytes", "files.max_storage_bytes", "files.retention_days",
         "limits.max_frame_bytes", "limits.max_message_bytes", "limits.max_recipients", "limits.max_clients",
-        "limits.messages_per_second", "limits.message_burst", "limits.outbox_capacity",
+        "limits.messages_per_second", "limits.message_burst", "limits.list_answers_per_second",
+        "limits.outbox_capacity",
         "limits.neighbour_outbox_capacity", "limits.outbox_bytes", "limits.neighbour_outbox_bytes",
         "limits.hello_timeout_seconds",
         "limits.max_connections_per_ip", "limits.hellos_per_minute_per_ip", "limits.hello_burst_per_ip",
@@ -123,6 +124,12 @@ public enum ConfigFile {
         if let value = try reader.positive("limits.max_clients") { limits.maxClients = Int(value) }
         if let value = try reader.number("limits.messages_per_second") { limits.messagesPerSecondPerClient = value }
         if let value = try reader.number("limits.message_burst") { limits.messageBurstPerClient = value }
+        if let value = try reader.number("limits.list_answers_per_second") {
+            guard value > 0 else {
+                throw LoadError(path: "", reason: "limits.list_answers_per_second must be more than 0")
+            }
+            limits.listAnswersPerSecond = value
+        }
         if let value = try reader.positive("limits.outbox_capacity") { limits.outboxCapacity = Int(value) }
         if let value = try reader.positive("limits.neighbour_outbox_capacity") {
             limits.neighbourOutboxCapacity = Int(value)

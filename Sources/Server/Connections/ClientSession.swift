@@ -119,7 +119,7 @@ final class ClientSession: Sendable {
         case .signed(let envelope):
             return await handle(envelope, text: text, key: key, sender: sender, logger: logger)
         case .clientListRequest:
-            await hub.answerClientListRequest(from: key.fingerprint)
+            await hub.answerClientListRequest(from: key.fingerprint, minimumInterval: limits.listAnswerInterval)
         case .clientUpdate, .clientUpdateRequest, .clientList:
             statistics.dropped(.notAllowedFromClient)
             logger.debug("ignored a server-to-server message from a client", metadata: ["type": "\(frame.typeName)"])

@@ -21,14 +21,19 @@ public struct ServerLimits: Sendable, Equatable {
     public var outboxBytes: Int
     /// The same for our dialled link to a neighbour (it carries what all our clients send).
     public var neighbourOutboxBytes: Int
+    /// Answers to `client_list_request` per second per client; requests beyond it are answered together, once
+    /// the interval has passed (a list can be megabytes: each answer must cost the asker time).
+    public var listAnswersPerSecond: Double
+    /// The shortest time between two answers to one client's `client_list_request`.
+    public var listAnswerInterval: Duration { .milliseconds(Int64(1000 / max(listAnswersPerSecond, 0.001))) }
     /// How long a new connection has to send its first message.
     public var helloTimeout: Duration
     /// Per-address and per-link abuse limits (connections, hellos, bytes, neighbour frames, uploads).
     public var abuse: AbuseLimits
 
     public init(
-        protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 500,
-        messageBurstPerClient: Double = 1000, outboxCapacity: Int = 4096, neighbourOutboxCapacity: Int = 65_536,
+        protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 5,
+        messageBurstPerClient: Double = 60, listAnswersPerSecond: Double = 2, outboxCapacity: Int = 4096, neighbourOutboxCapacity: Int = 65_536,
         outboxBytes: Int = 8 << 20, neighbourOutboxBytes: Int = 64 << 20, helloTimeout: Duration = .seconds(10),
         abuse: AbuseLimits = AbuseLimits()
     ) {
@@ -36,6 +41,7 @@ public struct ServerLimits: Sendable, Equatable {
         self.maxClients = maxClients
         self.messagesPerSecondPerClient = messagesPerSecondPerClient
         self.messageBurstPerClient = messageBurstPerClient
+        self.listAnswersPerSecond = listAnswersPerSecond
         self.outboxCapacity = outboxCapacity
         self.neighbourOutboxCapacity = neighbourOutboxCapacity
         self.outboxBytes = outboxBytes

@@ -28,9 +28,9 @@ public struct AbuseLimits: Sendable, Equatable {
     public var maxTrackedAddresses: Int
 
     public init(
-        maxConnectionsPerAddress: Int = 256, hellosPerMinutePerAddress: Double = 600,
-        helloBurstPerAddress: Double = 100, bytesPerSecondPerClient: Double = 1_048_576,
-        byteBurstPerClient: Double = 8_388_608, neighbourFramesPerSecond: Double = 5000,
+        maxConnectionsPerAddress: Int = 256, hellosPerMinutePerAddress: Double = 60,
+        helloBurstPerAddress: Double = 20, bytesPerSecondPerClient: Double = 131_072,
+        byteBurstPerClient: Double = 2_097_152, neighbourFramesPerSecond: Double = 5000,
         neighbourFrameBurst: Double = 20_000, neighbourFloodCloseAfter: Duration = .seconds(15),
         uploadsPerMinutePerAddress: Double = 60, uploadBurstPerAddress: Double = 30,
         maxTrackedAddresses: Int = 65_536

@@ -16,6 +16,8 @@ public actor RelayHub {
         let outbox: Outbox
         /// When it was admitted, in admission order: lists show clients in the order they connected.
         let admission: UInt64
+        /// When it was last sent an answer to `client_list_request`.
+        var lastListAnswer: ContinuousClock.Instant?
     }
 
     /// This server's own address (what `destination_servers` must name to reach our clients).
@@ -57,6 +59,8 @@ public actor RelayHub {
             self.neighbours[neighbour.address] = neighbour
         }
         (listChangeSignals, listChanges) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (owedListAnswerSignals, owedListAnswerSignal) = AsyncStream.makeStream(
+            of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Counters
@@ -241,10 +245,45 @@ public actor RelayHub {
     }
 
     /// Answers a local client's `client_list_request`.
-    func answerClientListRequest(from fingerprint: String) {
+    /// Answers a client's `client_list_request` at once, unless it was answered less than `minimumInterval` ago:
+    /// then the answer is owed and goes out when the interval has passed (`answerDueListRequests`), however many
+    /// requests came meanwhile. A list can be megabytes: unanswered, every request would be an amplifier.
+    func answerClientListRequest(
+        from fingerprint: String, minimumInterval: Duration = .zero, now: ContinuousClock.Instant = .now
+    ) {
         guard let client = clients[fingerprint] else { return }
+        if let last = client.lastListAnswer, now - last < minimumInterval {
+            guard owedListAnswers[fingerprint] == nil else { return }
+            owedListAnswers[fingerprint] = last + minimumInterval
+            owedListAnswerSignal.yield()
+            return
+        }
+        clients[fingerprint]?.lastListAnswer = now
         _ = queue(clientListBuffer(), on: client.outbox, peer: fingerprint)
     }
+
+    /// Sends the owed `client_list` answers that are due at `now` (the list as it is now); returns when the next
+    /// one is due, nil when none is owed.
+    func answerDueListRequests(now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant? {
+        var next: ContinuousClock.Instant?
+        for (fingerprint, due) in owedListAnswers {
+            guard due <= now else {
+                next = min(next ?? due, due)
+                continue
+            }
+            owedListAnswers[fingerprint] = nil
+            guard let client = clients[fingerprint] else { continue }
+            clients[fingerprint]?.lastListAnswer = now
+            _ = queue(clientListBuffer(), on: client.outbox, peer: fingerprint)
+        }
+        return next
+    }
+
+    /// Answers to `client_list_request` held back by the per-client interval: fingerprint → when it is due.
+    private var owedListAnswers: [String: ContinuousClock.Instant] = [:]
+    private let owedListAnswerSignal: AsyncStream<Void>.Continuation
+    /// Fires when an answer to `client_list_request` was deferred (`ListAnswerService` sends it when due).
+    nonisolated let owedListAnswerSignals: AsyncStream<Void>
 
     // MARK: Neighbourhood
 

@@ -31,7 +31,9 @@ final class OlafdProcess: Sendable {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build first: swift build")
         self.port = port
         self.stateDirectory = stateDirectory
-        let arguments = ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + extra
+        // The test profile first: a test's own --set (later on the line) wins.
+        let arguments =
+            ["--listen", "127.0.0.1:\(port)", "--state-dir", stateDirectory] + TestServer.testProfileArguments + extra
         let command = launcher.isEmpty ? [Self.binary.path] + arguments : launcher + [Self.binary.path] + arguments
         errorLog = (stateDirectory as NSString).deletingLastPathComponent + "/olafd-stderr-\(UUID().uuidString).log"
         let log = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
