@@ -16,8 +16,13 @@ final class HTTPParseErrorAnswer: ChannelInboundHandler, RemovableChannelHandler
     typealias OutboundOut = HTTPServerResponsePart
 
     private var answered = false
+    /// Called on the event loop when the first request head was parsed.
+    private let onFirstHead: @Sendable (any Channel) -> Void
+
+    init(onFirstHead: @escaping @Sendable (any Channel) -> Void) { self.onFirstHead = onFirstHead }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        onFirstHead(context.channel)
         context.fireChannelRead(data)
         // A head was parsed: the rest of the pipeline is in charge of this connection's errors from now on.
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
@@ -41,9 +46,10 @@ final class HTTPParseErrorAnswer: ChannelInboundHandler, RemovableChannelHandler
 extension HTTPParseErrorAnswer {
     /// Installs the handler right after the HTTP request decoder of `channel`'s pipeline (on its event loop,
     /// while the pipeline is being set up). A pipeline without that decoder is left alone.
-    static func install(on channel: any Channel) throws {
+    /// - Parameter onFirstHead: called on the event loop once the first request head was parsed.
+    static func install(on channel: any Channel, onFirstHead: @escaping @Sendable (any Channel) -> Void) throws {
         let pipeline = channel.pipeline.syncOperations
         guard let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) else { return }
-        try pipeline.addHandler(HTTPParseErrorAnswer(), position: .after(decoder))
+        try pipeline.addHandler(HTTPParseErrorAnswer(onFirstHead: onFirstHead), position: .after(decoder))
     }
 }

@@ -132,6 +132,9 @@ public struct OlafServer: Sendable {
         ]
         let webSocketResponder = webSocketRouter.buildResponder()
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            // Plain HTTP only (an upgraded WebSocket has its own hello timeout and TCP keepalive): a silent
+            // connection, or an upload that stops sending, is closed.
+            http1: .init(idleTimeout: TimeAmount(configuration.limits.httpIdleTimeout)),
             // No WebSocket ping task beside every connection: TCPKeepalive finds vanished peers (peers' pings are
             // still answered).
             ws: .init(maxFrameSize: limits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(3)))
@@ -142,7 +145,8 @@ public struct OlafServer: Sendable {
             let plain = ParseErrorAnswerChannel(
                 base: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
-                    configuration: channelConfiguration))
+                    configuration: channelConfiguration),
+                onFirstHead: { abuse.firstRequestArrived(on: $0) })
             if let tls {
                 return ConnectionLimitChannel(base: try TLSChannel(plain, tlsConfiguration: tls), abuse: abuse)
             }

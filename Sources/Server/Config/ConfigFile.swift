@@ -28,7 +28,8 @@ public enum ConfigFile {
         "limits.max_connections_per_ip", "limits.hellos_per_minute_per_ip", "limits.hello_burst_per_ip",
         "limits.bytes_per_second", "limits.byte_burst", "limits.neighbour_frames_per_second",
         "limits.neighbour_frame_burst", "limits.neighbour_flood_close_seconds", "limits.uploads_per_minute_per_ip",
-        "limits.upload_burst_per_ip", "limits.max_tracked_ips", "limits.max_json_depth",
+        "limits.upload_burst_per_ip", "limits.max_uploads_in_progress_per_ip", "limits.http_idle_timeout_seconds",
+        "limits.max_tracked_ips", "limits.max_json_depth",
         "limits.max_json_string_bytes", "limits.max_clients_per_server",
     ]
 
@@ -168,6 +169,13 @@ public enum ConfigFile {
             limits.abuse.uploadsPerMinutePerAddress = value
         }
         if let value = try reader.number("limits.upload_burst_per_ip") { limits.abuse.uploadBurstPerAddress = value }
+        if let value = try reader.positive("limits.max_uploads_in_progress_per_ip") {
+            limits.abuse.maxUploadsInProgressPerAddress = Int(value)
+        }
+        if let value = try reader.number("limits.http_idle_timeout_seconds") {
+            guard value > 0 else { throw LoadError(path: "", reason: "limits.http_idle_timeout_seconds must be more than 0") }
+            limits.httpIdleTimeout = .milliseconds(Int64(value * 1000))
+        }
         if let value = try reader.positive("limits.max_tracked_ips") { limits.abuse.maxTrackedAddresses = Int(value) }
         if let value = try reader.integer("limits.max_json_depth") {
             guard (4...256).contains(value) else {

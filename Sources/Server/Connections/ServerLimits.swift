@@ -26,6 +26,9 @@ public struct ServerLimits: Sendable, Equatable {
     public var listAnswersPerSecond: Double
     /// The shortest time between two answers to one client's `client_list_request`.
     public var listAnswerInterval: Duration { .milliseconds(Int64(1000 / max(listAnswersPerSecond, 0.001))) }
+    /// How long an HTTP connection may stay silent (between requests, or in the middle of an upload's body)
+    /// before it is closed; an aborted upload gives its share of the quota back. Applies at start.
+    public var httpIdleTimeout: Duration = .seconds(30)
     /// How long a new connection has to send its first message.
     public var helloTimeout: Duration
     /// Per-address and per-link abuse limits (connections, hellos, bytes, neighbour frames, uploads).

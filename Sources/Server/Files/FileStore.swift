@@ -58,6 +58,9 @@ public struct FileStore: Sendable {
     private let now: @Sendable () -> Date
     private let fileSystem: FileSystem
     private let ledger: QuotaLedger
+
+    /// Bytes of the quota held by uploads in flight (each holds what it has received so far).
+    public var reservedUploadBytes: Int64 { get async { await ledger.reservedBytes } }
     private let temporaryDirectory: FilePath
     private let filesDirectory: FilePath
     private let uploaded = ByteTally()
@@ -135,7 +138,7 @@ public struct FileStore: Sendable {
     /// Stores `body` as a new file.
     /// - Parameters:
     ///   - expectedSize: the size if known in advance (e.g. Content-Length of a raw upload): checked against the
-    ///     limit and quota before anything is written.
+    ///     limit and quota before anything is written (the quota is then reserved as bytes arrive).
     /// - Throws: ``FileStoreError`` when too large, over quota or out of disk space; I/O, metadata, and body-stream errors as-is.
     ///   Nothing is left behind on failure.
     public func store<Body: AsyncSequence>(
@@ -165,8 +168,9 @@ public struct FileStore: Sendable {
         if let expectedSize, expectedSize > self.configuration.maxUploadBytes {
             throw FileStoreError.tooLarge(limit: self.configuration.maxUploadBytes)
         }
-        let initialReservation = max(0, expectedSize ?? 0)
-        try await self.ledger.reserve(initialReservation)
+        // Refused at once when the declared size cannot fit; reserved only as bytes arrive.
+        if let expectedSize { try await self.ledger.check(max(0, expectedSize)) }
+        let initialReservation: Int64 = 0
 
         let id = FileID.generate()
         let temporaryPath = self.temporaryDirectory.appending("\(id).part")

@@ -12,13 +12,21 @@ actor QuotaLedger {
         self.metadata = metadata
     }
 
+    /// Throws ``FileStoreError/quotaExceeded`` unless `bytes` more would fit now. Reserves nothing: an upload
+    /// that declares its size is refused at once when it cannot fit, but holds only what it has sent (a silent
+    /// upload that declared 100 MiB must not lock 100 MiB of the quota).
+    func check(_ bytes: Int64) async throws {
+        try await loadCommitted()
+        let used = (self.committedBytes ?? 0).addingReportingOverflow(self.inFlightBytes)
+        let wanted = used.partialValue.addingReportingOverflow(bytes)
+        guard bytes >= 0, !used.overflow, !wanted.overflow, wanted.partialValue <= self.maxTotalBytes else {
+            throw FileStoreError.quotaExceeded
+        }
+    }
+
     /// Reserves `bytes` for an upload, or throws ``FileStoreError/quotaExceeded``.
     func reserve(_ bytes: Int64) async throws {
-        if self.committedBytes == nil {
-            let total = try await self.metadata.totalFileBytes()
-            // Another reservation may have loaded it while this one was suspended; keep the first value.
-            if self.committedBytes == nil { self.committedBytes = total }
-        }
+        try await loadCommitted()
         let used = (self.committedBytes ?? 0).addingReportingOverflow(self.inFlightBytes)
         let wanted = used.partialValue.addingReportingOverflow(bytes)
         guard bytes >= 0, !used.overflow, !wanted.overflow, wanted.partialValue <= self.maxTotalBytes else {
@@ -26,6 +34,17 @@ actor QuotaLedger {
         }
         self.inFlightBytes = wanted.partialValue - (self.committedBytes ?? 0)
     }
+
+    private func loadCommitted() async throws {
+        if self.committedBytes == nil {
+            let total = try await self.metadata.totalFileBytes()
+            // Another call may have loaded it while this one was suspended; keep the first value.
+            if self.committedBytes == nil { self.committedBytes = total }
+        }
+    }
+
+    /// Bytes reserved by uploads in flight (for tests and status).
+    var reservedBytes: Int64 { inFlightBytes }
 
     /// Returns an aborted upload's reservation.
     func release(_ reserved: Int64) {

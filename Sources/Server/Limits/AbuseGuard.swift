@@ -13,6 +13,10 @@ public final class AbuseGuard: Sendable {
     let connections = ConnectionTracker()
     private let hellos = AddressRateTable()
     private let uploads = AddressRateTable()
+    /// Connections whose first request (HTTP head or WebSocket upgrade) has not arrived yet.
+    private let awaitingFirstRequest = Mutex<Set<ObjectIdentifier>>([])
+    /// Uploads in progress per address (an entry only while one is: bounded by the connections).
+    private let uploadsInProgress = Mutex<[PeerAddressKey: Int]>([:])
     private let neighbourGates = Mutex<[ServerAddress: NeighbourRateGate]>([:])
     private let logger: Logger
 
@@ -42,6 +46,28 @@ public final class AbuseGuard: Sendable {
         connections.closed(PeerAddressKey(address), channel: channel, admission: admission)
     }
 
+    /// Closes `channel` if its first request is not complete within `http_idle_timeout_seconds`: Hummingbird's
+    /// idle timeout starts only once a request head was parsed, so a peer that sends its head a byte at a time
+    /// (or nothing) would hold the socket forever. A job on the channel's event loop, not a task.
+    func awaitFirstRequest(on channel: any Channel) {
+        let identifier = ObjectIdentifier(channel)
+        awaitingFirstRequest.withLock { _ = $0.insert(identifier) }
+        channel.closeFuture.whenComplete { _ in
+            self.awaitingFirstRequest.withLock { _ = $0.remove(identifier) }
+        }
+        channel.eventLoop.scheduleTask(in: TimeAmount(settings.limits.httpIdleTimeout)) {
+            guard self.awaitingFirstRequest.withLock({ $0.remove(identifier) != nil }) else { return }
+            self.refusals.record(.firstRequestTimeout)
+            channel.close(promise: nil)
+        }
+    }
+
+    /// The first request on `channel` arrived (its head was parsed; called on the event loop by
+    /// `HTTPParseErrorAnswer`): the first-request deadline no longer applies.
+    func firstRequestArrived(on channel: any Channel) {
+        awaitingFirstRequest.withLock { _ = $0.remove(ObjectIdentifier(channel)) }
+    }
+
     /// Whether the connection on `channel` is over the per-address limit and must be refused.
     func isOverConnectionLimit(_ channel: any Channel) -> Bool { connections.isRefused(ObjectIdentifier(channel)) }
 
@@ -53,6 +79,29 @@ public final class AbuseGuard: Sendable {
             capacity: limits.maxTrackedAddresses)
         if !allowed { refusals.record(.hellosPerAddress) }
         return allowed
+    }
+
+    /// Registers an upload in progress from `address`; false (and counted) when `max_uploads_in_progress_per_ip`
+    /// are already. Every true is paired with one `uploadEnded(from:)`.
+    func uploadStarted(from address: SocketAddress?) -> Bool {
+        let key = PeerAddressKey(address)
+        let limit = limits.maxUploadsInProgressPerAddress
+        let started = uploadsInProgress.withLock { counts in
+            guard counts[key, default: 0] < limit else { return false }
+            counts[key, default: 0] += 1
+            return true
+        }
+        if !started { refusals.record(.uploadsInProgressPerAddress) }
+        return started
+    }
+
+    /// Ends an upload registered by `uploadStarted(from:)`.
+    func uploadEnded(from address: SocketAddress?) {
+        let key = PeerAddressKey(address)
+        uploadsInProgress.withLock { counts in
+            let remaining = counts[key, default: 1] - 1
+            counts[key] = remaining > 0 ? remaining : nil
+        }
     }
 
     /// Takes one upload from `address`; false (and counted) when it is over its rate.

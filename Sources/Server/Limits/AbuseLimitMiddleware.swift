@@ -3,7 +3,8 @@ import Hummingbird
 
 /// HTTP side of the abuse limits: a request on a connection over the per-address connection limit gets 429
 /// (a WebSocket upgrade passes through and is closed with 1008 instead, with the reason in the close frame),
-/// and `POST /api/upload` over the per-address upload rate gets 429. Bodies are JSON `{"error": "..."}`, and
+/// and `POST /api/upload` over the per-address upload rate, or with too many uploads from that address in
+/// progress, gets 429. Bodies are JSON `{"error": "..."}`, and
 /// nothing of the request body is read.
 struct AbuseLimitMiddleware: RouterMiddleware {
     typealias Context = OlafRequestContext
@@ -27,6 +28,18 @@ struct AbuseLimitMiddleware: RouterMiddleware {
             response.headers[.retryAfter] = "60"
             response.headers[.connection] = "close"
             return response
+        }
+        if request.method == .post, Self.isUpload(request.uri.path) {
+            let address = context.channel.remoteAddress
+            guard abuse.uploadStarted(from: address) else {
+                var response = FileRoutes.errorResponse(
+                    .tooManyRequests, "too many uploads in progress from your address; wait for one to finish")
+                response.headers[.retryAfter] = "10"
+                response.headers[.connection] = "close"
+                return response
+            }
+            defer { abuse.uploadEnded(from: address) }
+            return try await next(request, context)
         }
         return try await next(request, context)
     }

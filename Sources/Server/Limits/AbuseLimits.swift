@@ -23,6 +23,8 @@ public struct AbuseLimits: Sendable, Equatable {
     /// Sustained uploads per minute from one address, and the burst. Over it: 429.
     public var uploadsPerMinutePerAddress: Double
     public var uploadBurstPerAddress: Double
+    /// Most uploads in progress at once from one address; over it: 429.
+    public var maxUploadsInProgressPerAddress: Int
     /// Most addresses each per-address rate table remembers; idle entries are evicted first, and when every
     /// entry is busy, further addresses share one bucket (so a many-address flood cannot grow memory).
     public var maxTrackedAddresses: Int
@@ -33,6 +35,7 @@ public struct AbuseLimits: Sendable, Equatable {
         byteBurstPerClient: Double = 2_097_152, neighbourFramesPerSecond: Double = 5000,
         neighbourFrameBurst: Double = 20_000, neighbourFloodCloseAfter: Duration = .seconds(15),
         uploadsPerMinutePerAddress: Double = 60, uploadBurstPerAddress: Double = 30,
+        maxUploadsInProgressPerAddress: Int = 4,
         maxTrackedAddresses: Int = 65_536
     ) {
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
@@ -45,6 +48,7 @@ public struct AbuseLimits: Sendable, Equatable {
         self.neighbourFloodCloseAfter = neighbourFloodCloseAfter
         self.uploadsPerMinutePerAddress = uploadsPerMinutePerAddress
         self.uploadBurstPerAddress = uploadBurstPerAddress
+        self.maxUploadsInProgressPerAddress = maxUploadsInProgressPerAddress
         self.maxTrackedAddresses = maxTrackedAddresses
     }
 }

@@ -17,6 +17,11 @@ public enum LimitKind: String, Sendable, CaseIterable {
     case neighbourFlood = "neighbour_flood"
     /// An upload over `uploads_per_minute_per_ip` (429).
     case uploadsPerAddress = "uploads_per_ip"
+    /// An upload while `max_uploads_in_progress_per_ip` others from that address are in progress (429).
+    case uploadsInProgressPerAddress = "uploads_in_progress_per_ip"
+    /// A connection closed because its first request (HTTP head or WebSocket upgrade) was not complete within
+    /// `http_idle_timeout_seconds` (headers sent a byte at a time, or nothing at all).
+    case firstRequestTimeout = "first_request_timeout"
     /// A frame nested deeper than `max_json_depth` (dropped as malformed).
     case jsonDepth = "json_depth"
     /// A frame with a string over `max_json_string_bytes` or a container over its element cap (dropped).
