@@ -62,6 +62,18 @@ let package = Package(
         // Starting child processes with a clean signal mask and dispositions (posix_spawn); every program and
         // test that runs another program goes through it.
         .target(name: "Spawn", swiftSettings: strictSettings),
+        // What olafd's listener and olaf-client's UI share about plain HTTP connections: the first-request guard
+        // (400 for an unparseable first request, a deadline for the first head, closing request-less connections
+        // on graceful shutdown).
+        .target(
+            name: "HTTPListener",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .target(
             name: "OlafBenchmarks",
             dependencies: [
@@ -76,7 +88,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "OlafCrypto", "Systemd",
+                "Core", "OlafCrypto", "Systemd", "HTTPListener",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -99,7 +111,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "Core", "OlafCrypto",
+                "Core", "OlafCrypto", "HTTPListener",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -187,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "Client", "Server", "Core", "OlafCrypto", "OlafTestSupport",
+                "Client", "Server", "Core", "OlafCrypto", "OlafTestSupport", "Spawn",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

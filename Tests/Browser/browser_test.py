@@ -12,12 +12,14 @@ Needs: .build/debug/olafd and olaf-client (swift build), chromium + chromium-dri
 Prints "N passed, N failed" and exits non-zero on any failure.
 """
 import argparse
+import base64
 import http.client
 import json
 import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -160,7 +162,7 @@ class Neighbourhood:
         if not match:
             raise RuntimeError(f"{name}: unexpected first line {line!r}")
         return {"name": name, "url": match.group(1), "port": int(match.group(2)), "token": match.group(3),
-                "data": data}
+                "data": data, "process": process}
 
     def stop(self):
         for process in reversed(self.processes):
@@ -479,6 +481,24 @@ def run(screenshots):
         alice_driver.save_screenshot(os.path.join(screenshots, "olaf-client-main.png"))
         open_conversation(bob_driver, "Public channel")
         bob_driver.save_screenshot(os.path.join(screenshots, "olaf-client-narrow.png"))
+        # Issue 15 item 3: a page elsewhere auto-submits a cross-site text/plain form into an iframe at carol's
+        # UI (refused), and Chromium keeps preconnected sockets open; SIGTERM must still stop carol at once.
+        attack = f"""<html><body><iframe name="sink"></iframe>
+<form id="f" method="POST" action="http://127.0.0.1:{carol['port']}/api/send" enctype="text/plain" target="sink">
+<input name='{{"kind":"public","text":"x' value='"}}'></form>
+<script>document.getElementById('f').submit();</script></body></html>"""
+        bob_driver.get("data:text/html;base64," + base64.b64encode(attack.encode()).decode())
+        time.sleep(2)
+        stopping = time.time()
+        carol["process"].send_signal(signal.SIGTERM)
+        try:
+            carol["process"].wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        took = time.time() - stopping
+        check("olaf-client stops at once after a cross-site form post", carol["process"].returncode == 0 and took < 3,
+              f"returncode {carol['process'].returncode} after {took:.2f} s")
+
         check("screenshots saved", all(os.path.getsize(os.path.join(screenshots, name)) > 0 for name in
                                        ("olaf-client-unlock.png", "olaf-client-main.png", "olaf-client-narrow.png")))
     except Exception:

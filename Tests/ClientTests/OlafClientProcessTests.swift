@@ -1,6 +1,7 @@
 import OlafTestSupport
 import Foundation
 import OlafCrypto
+import Spawn
 import Testing
 
 /// The olaf-client executable: clear errors for bad input, and `key show`.
@@ -75,5 +76,52 @@ struct OlafClientProcessTests {
         let refused = try await Self.run(["key", "show", "--data-dir", data, "--passphrase-file", wrong])
         #expect(refused.status != 0)
         #expect(refused.error.contains("passphrase does not open"))
+    }
+
+    @Test("SIGTERM stops olaf-client promptly whatever connections browsers left open (issue 15 item 3)")
+    func promptStopWithOpenConnections() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build first: swift build")
+        let directory = Self.temporaryDirectory()
+        let port = try TestPorts.free()
+        let output = directory + "/stdout"
+        let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(descriptor) }
+        let process = try ChildProcess.spawn(
+            Self.binary.path,
+            ["--server", "127.0.0.1:9", "--ui", "127.0.0.1:\(port)", "--data-dir", directory + "/data"],
+            standardOutput: .descriptor(descriptor), standardError: .null)
+        defer { process.terminate(grace: .seconds(1)) }
+        var token: String?
+        for _ in 0..<600 where token == nil {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            token = text.components(separatedBy: "#token=").dropFirst().first?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if token?.isEmpty == true { token = nil }
+            if token == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let bearer = try #require(token)
+        // What browsers (and anyone local) leave open: a preconnected socket that never sends a request, a head
+        // sent halfway, and a request whose body stops halfway.
+        var sockets: [Int32] = []
+        defer { for socket in sockets { close(socket) } }
+        for bytes in [
+            "", "GET / HTTP/1.1\r\nHost: 127.0.0.1",
+            "POST /api/send HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(bearer)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"kind\"",
+        ] {
+            let socket = Loopback.tcpSocket()
+            sockets.append(socket)
+            try #require(Loopback.withAddress(port: port) { connect(socket, $0, $1) } == 0)
+            _ = bytes.withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let stopped = ContinuousClock.now
+        process.send(SIGTERM)
+        // Without the fix: no exit until the browser closed its sockets (a minute), or 3 s with a body half-sent.
+        while process.isRunning, ContinuousClock.now - stopped < .seconds(5) {
+            guard await pause(.milliseconds(10)) else { break }
+        }
+        #expect(!process.isRunning, "olaf-client still running 5 s after SIGTERM")
+        // The bound is 0.9 s; a loaded machine may add some.
+        #expect(ContinuousClock.now - stopped < .milliseconds(2500), "stopped after \(ContinuousClock.now - stopped)")
     }
 }

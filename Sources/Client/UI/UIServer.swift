@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import HTTPListener
 public import Logging
 import NIOCore
 
@@ -22,6 +23,9 @@ public struct UIServer: Sendable {
         self.logger = logger
     }
 
+    /// How long a UI connection may stay silent before its first request is complete, or between requests.
+    static let idleTimeout = Duration.seconds(30)
+
     /// The URL to open: the token rides in the fragment, which the browser never sends (UIGuard).
     public func url(port: Int) -> String { "http://\(address.authority(port: port))/#token=\(token.value)" }
 
@@ -34,8 +38,18 @@ public struct UIServer: Sendable {
         routes.register(on: router)
         let bound = self.bound
         let server = self
-        let http = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 16)))
+        let webSocketResponder = router.buildResponder()
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            // A browser keeps idle connections open; they must not outlive their use (or hold a shutdown).
+            http1: .init(idleTimeout: TimeAmount(Self.idleTimeout)), ws: .init(maxFrameSize: 1 << 16))
+        // The guard closes connections that have sent no request (a browser's preconnected sockets) on
+        // shutdown and after the deadline: a stop must not wait for them (issue 15 item 3).
+        let http = HTTPServerBuilder { responder in
+            FirstRequestGuardChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                deadline: TimeAmount(Self.idleTimeout))
+        }
         return Application(
             router: router,
             server: http,

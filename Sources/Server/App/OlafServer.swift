@@ -2,6 +2,7 @@ import Core
 import Foundation
 public import Hummingbird
 import HummingbirdCore
+import HTTPListener
 import HummingbirdTLS
 import HummingbirdWebSocket
 public import Logging
@@ -140,13 +141,15 @@ public struct OlafServer: Sendable {
             ws: .init(maxFrameSize: limits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(3)))
         let tls = try TLSSetup.tlsConfiguration(for: configuration)
         let abuse = context.abuse
+        let firstRequestDeadline = configuration.limits.httpIdleTimeout
         // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
         let server = HTTPServerBuilder { responder in
-            let plain = ParseErrorAnswerChannel(
+            let plain = FirstRequestGuardChannel(
                 base: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
                     configuration: channelConfiguration),
-                onFirstHead: { abuse.firstRequestArrived(on: $0) })
+                deadline: TimeAmount(firstRequestDeadline),
+                onDeadline: { abuse.refusals.record(.firstRequestTimeout) })
             if let tls {
                 return ConnectionLimitChannel(base: try TLSChannel(plain, tlsConfiguration: tls), abuse: abuse)
             }

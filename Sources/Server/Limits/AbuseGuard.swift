@@ -13,8 +13,6 @@ public final class AbuseGuard: Sendable {
     let connections = ConnectionTracker()
     private let hellos = AddressRateTable()
     private let uploads = AddressRateTable()
-    /// Connections whose first request (HTTP head or WebSocket upgrade) has not arrived yet.
-    private let awaitingFirstRequest = Mutex<Set<ObjectIdentifier>>([])
     /// Uploads in progress per address (an entry only while one is: bounded by the connections).
     private let uploadsInProgress = Mutex<[PeerAddressKey: Int]>([:])
     private let neighbourGates = Mutex<[ServerAddress: NeighbourRateGate]>([:])
@@ -44,28 +42,6 @@ public final class AbuseGuard: Sendable {
         from address: SocketAddress?, channel: ObjectIdentifier, admission: ConnectionTracker.Admission
     ) {
         connections.closed(PeerAddressKey(address), channel: channel, admission: admission)
-    }
-
-    /// Closes `channel` if its first request is not complete within `http_idle_timeout_seconds`: Hummingbird's
-    /// idle timeout starts only once a request head was parsed, so a peer that sends its head a byte at a time
-    /// (or nothing) would hold the socket forever. A job on the channel's event loop, not a task.
-    func awaitFirstRequest(on channel: any Channel) {
-        let identifier = ObjectIdentifier(channel)
-        awaitingFirstRequest.withLock { _ = $0.insert(identifier) }
-        channel.closeFuture.whenComplete { _ in
-            self.awaitingFirstRequest.withLock { _ = $0.remove(identifier) }
-        }
-        channel.eventLoop.scheduleTask(in: TimeAmount(settings.limits.httpIdleTimeout)) {
-            guard self.awaitingFirstRequest.withLock({ $0.remove(identifier) != nil }) else { return }
-            self.refusals.record(.firstRequestTimeout)
-            channel.close(promise: nil)
-        }
-    }
-
-    /// The first request on `channel` arrived (its head was parsed; called on the event loop by
-    /// `HTTPParseErrorAnswer`): the first-request deadline no longer applies.
-    func firstRequestArrived(on channel: any Channel) {
-        awaitingFirstRequest.withLock { _ = $0.remove(ObjectIdentifier(channel)) }
     }
 
     /// Whether the connection on `channel` is over the per-address limit and must be refused.

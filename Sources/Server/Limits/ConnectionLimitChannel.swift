@@ -25,7 +25,6 @@ struct ConnectionLimitChannel<Base: ServerChildChannel>: ServerChildChannel {
         channel.closeFuture.whenComplete { _ in
             abuse.connectionClosed(from: address, channel: identifier, admission: admission)
         }
-        if admission != .dropped { abuse.awaitFirstRequest(on: channel) }
         return base.setup(channel: channel, logger: logger).map { Value(base: $0, dropped: admission == .dropped) }
     }
 
