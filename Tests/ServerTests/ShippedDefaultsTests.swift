@@ -68,4 +68,28 @@ struct ShippedDefaultsTests {
         #expect(!alice.hasEnded)
         await server.stop()
     }
+
+    @Test("a chat to many recipients counts as several messages: 32-key chats use up the shipped rate sooner")
+    func manyKeyChatsCostMore() async throws {
+        let server = try await TestServer.start { $0.limits = ServerLimits() }
+        #expect(ServerLimits().protocolLimits.maxRecipients == 32)
+        let small = try await TestClient.connected(to: server)
+        let large = try await TestClient.connected(to: server)
+        _ = await small.clientList { $0.fingerprints(at: server.address).count == 2 }
+        func junk(keys: Int) throws -> ChatData {
+            func random(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255) } }
+            return try ChatData(
+                destinationServers: [server.address.spelling], iv: random(16),
+                symmKeys: (0..<keys).map { _ in random(256) }, ciphertext: random(48))
+        }
+        // Ten 2-key chats at once: well within the burst of 60.
+        for _ in 0..<10 { try small.sendSigned(.chat(try junk(keys: 2))) }
+        // Ten 32-key chats at once cost 80 messages: over the burst of 60, the client is closed.
+        for _ in 0..<10 { try large.sendSigned(.chat(try junk(keys: 32))) }
+        #expect(await large.waitUntilClosed())
+        #expect(large.closeReason?.contains("counts as several messages") == true)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!small.hasEnded)
+        await server.stop()
+    }
 }

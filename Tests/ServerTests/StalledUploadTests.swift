@@ -21,16 +21,25 @@ struct StalledUploadTests {
         }
     }
 
-    /// A complete upload of `size` bytes; the response status.
+    /// A complete upload of `size` bytes; the response status (0 with no answer: the reason is recorded).
     static func upload(port: Int, size: Int) async throws -> Int {
         try await onOwnThread { () throws -> Int in
             let socket = try RawSocket(port: port)
-            socket.send(
+            let started = ContinuousClock.now
+            let headSent = socket.send(
                 "POST /api/upload?name=ok.bin HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
                     + "Content-Type: application/octet-stream\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n")
-            socket.send([UInt8](repeating: 0x62, count: size))
+            let bodySent = socket.send([UInt8](repeating: 0x62, count: size))
+            let sentAfter = ContinuousClock.now - started
             let head = socket.readHead() ?? ""
-            return Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            if status == 0 {
+                let report: String =
+                    "no answer to a \(size)-byte upload: head sent \(headSent), body sent \(bodySent) after \(sentAfter), "
+                    + "gave up after \(ContinuousClock.now - started), errno \(errno)"
+                Issue.record(Comment(rawValue: report))
+            }
+            return status
         }
     }
 
@@ -38,8 +47,10 @@ struct StalledUploadTests {
     func silentUploadHoldsNoQuota() async throws {
         let server = try await TestServer.start {
             $0.maxStorageBytes = 4 << 20
-            // Short for the test, long enough for a 2 MiB upload to keep flowing on a loaded machine.
-            $0.limits.httpIdleTimeout = .seconds(4)
+            // Short for the test, yet long enough for a 2 MiB upload on a loaded machine: under a full test run
+            // an upload's handler task started seconds late, NIO stopped reading its body meanwhile (backpressure),
+            // and a 4 s idle timeout reset the connection.
+            $0.limits.httpIdleTimeout = .seconds(10)
         }
         let silent = try await Self.startUpload(port: server.port, declared: 3 << 20, sent: 4096)
         #expect(await waitUntil { await server.server.files.reservedUploadBytes == 4096 })
@@ -58,7 +69,7 @@ struct StalledUploadTests {
     func uploadsInProgressPerAddress() async throws {
         let server = try await TestServer.start {
             $0.limits.abuse.maxUploadsInProgressPerAddress = 2
-            $0.limits.httpIdleTimeout = .seconds(4)
+            $0.limits.httpIdleTimeout = .seconds(10)
         }
         let first = try await Self.startUpload(port: server.port, declared: 1 << 20, sent: 10)
         let second = try await Self.startUpload(port: server.port, declared: 1 << 20, sent: 10)

@@ -39,6 +39,8 @@ public actor ClientEngine {
     var pending: [String] = []
     var requestedListForPending = false
     var drops: [DropReason: Int] = [:]
+    /// What opening received chats may still cost (RSA private-key operations).
+    var openingBudget: ChatOpeningBudget
 
     /// Opens an engine on an unlocked key and the store (loads counters and known contacts).
     public static func open(
@@ -77,6 +79,8 @@ public actor ClientEngine {
         self.reservedCounter = reserved
         self.knownKeys = FingerprintIndex(known.values)
         self.nicknames = nicknames
+        self.openingBudget = ChatOpeningBudget(operationsPerSecond: configuration.chatOpeningOperationsPerSecond,
+            burst: 2 * configuration.chatOpeningOperationsPerSecond)
     }
 
     // MARK: State for the UI

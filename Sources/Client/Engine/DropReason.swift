@@ -16,4 +16,7 @@ public enum DropReason: String, Sendable, Codable, CaseIterable {
     case notForUs = "not_for_us"
     /// A frame signed by our own key coming back.
     case ownEcho = "own_echo"
+    /// A chat not opened because opening chats had used up its budget of private-key operations (a flood of
+    /// many-key chats; `ChatOpeningBudget`).
+    case overBudget = "over_budget"
 }

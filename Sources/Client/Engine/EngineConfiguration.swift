@@ -27,6 +27,8 @@ public struct EngineConfiguration: Sendable {
     public var listRefreshBeforeFailing: Duration
     /// Where the home server's file API lives (nil: on the home server's own host and port).
     public var fileAPI: FileAPIBase?
+    /// RSA private-key operations per second that opening received chats may cost (`ChatOpeningBudget`).
+    public var chatOpeningOperationsPerSecond: Double = 256
 
     public init(
         home: ServerAddress, limits: ProtocolLimits = .default, tls: TLSConfiguration? = nil,

@@ -107,9 +107,10 @@ extension ClientEngine {
     // MARK: Encrypted chat
 
     private func receiveChat(_ chat: ChatData, envelope: SignedEnvelope, text: String, retrying: Bool) async {
+        guard openingBudget.spend(keys: chat.symmKeys.count) else { return drop(.overBudget) }
         let opened: OpenedChat
         do {
-            opened = try ChatCipher.open(chat, with: key, limits: configuration.limits)
+            opened = try await Self.open(chat, with: key, limits: configuration.limits).get()
         } catch .notForUs {
             return drop(.notForUs)
         } catch .notAParticipant {
@@ -136,6 +137,19 @@ extension ClientEngine {
             conversation: ConversationID.chat(participants: participants),
             kind: participants.count == 2 ? .direct : .group, participants: Array(participants),
             sender: senderKey.fingerprint, text: opened.message)
+    }
+
+    /// Opens `chat` off the engine's actor (up to one RSA private-key operation per `symm_keys` entry): the UI's
+    /// calls into the engine are not held up meanwhile. Frames stay in order: the reader awaits each one.
+    @concurrent
+    private nonisolated static func open(_ chat: ChatData, with key: RSAPrivateKey, limits: ProtocolLimits) async
+        -> Result<OpenedChat, ProtocolError>
+    {
+        do {
+            return .success(try ChatCipher.open(chat, with: key, limits: limits))
+        } catch {
+            return .failure(error)
+        }
     }
 
     // MARK: Shared steps

@@ -5,7 +5,9 @@ public struct ProtocolLimits: Sendable, Equatable {
     public var maxFrameBytes: Int
     /// Largest chat or public_chat text, in UTF-8 bytes.
     public var maxMessageBytes: Int
-    /// Most recipients of one chat (`destination_servers` / `symm_keys` entries).
+    /// Most recipients of one chat (`destination_servers` / `symm_keys` entries). Every `symm_keys` entry can cost
+    /// each receiving client one RSA private-key operation (the protocol gives no index), so it is kept to what
+    /// a group chat needs (32; it was 64).
     public var maxRecipients: Int
     /// Largest base64 `chat` ciphertext field, in characters.
     public var maxChatCiphertextChars: Int
@@ -29,7 +31,7 @@ public struct ProtocolLimits: Sendable, Equatable {
     public var maxJSONStringBytes: Int
 
     public init(
-        maxFrameBytes: Int = 1 << 20, maxMessageBytes: Int = 64 << 10, maxRecipients: Int = 64,
+        maxFrameBytes: Int = 1 << 20, maxMessageBytes: Int = 64 << 10, maxRecipients: Int = 32,
         maxChatCiphertextChars: Int = 128 << 10, maxPEMBytes: Int = 4096, maxAddressBytes: Int = 300,
         maxFingerprintBytes: Int = 128, maxClientsPerServer: Int = 10_000, maxServersInList: Int = 1000,
         maxParticipants: Int = 65, maxJSONDepth: Int = 16, maxJSONStringBytes: Int = 1 << 20

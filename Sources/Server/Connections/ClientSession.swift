@@ -91,7 +91,7 @@ final class ClientSession: Sendable {
                     statistics.dropped(.malformed)
                     continue
                 }
-                if await handle(text, key: key, sender: sender, logger: logger) == .close { break }
+                if await handle(text, key: key, sender: sender, rates: &rates, logger: logger) == .close { break }
             }
             outcome = .success(())
         } catch {
@@ -105,7 +105,9 @@ final class ClientSession: Sendable {
     private enum Next { case carryOn, close }
 
     /// Verifies and routes one frame from this client.
-    private func handle(_ text: String, key: RSAPublicKey, sender: SenderFingerprints, logger: Logger) async -> Next {
+    private func handle(
+        _ text: String, key: RSAPublicKey, sender: SenderFingerprints, rates: inout ClientRateGate, logger: Logger
+    ) async -> Next {
         let frame: Frame
         do {
             frame = try FrameDecoder.decode(Array(text.utf8), limits: limits.protocolLimits)
@@ -117,6 +119,11 @@ final class ClientSession: Sendable {
         }
         switch frame {
         case .signed(let envelope):
+            if case .chat(let chat) = envelope.payload, let reason = rates.refusal(forChatWithKeys: chat.symmKeys.count) {
+                logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
+                outbox.close(code: .policyViolation, reason: reason)
+                return .close
+            }
             return await handle(envelope, text: text, key: key, sender: sender, logger: logger)
         case .clientListRequest:
             await hub.answerClientListRequest(from: key.fingerprint, minimumInterval: limits.listAnswerInterval)

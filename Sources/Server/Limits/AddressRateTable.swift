@@ -1,3 +1,4 @@
+import Core
 import Synchronization
 
 /// One token bucket per address, in a table of bounded size: when it is full, entries whose bucket has

@@ -18,6 +18,22 @@ struct ClientRateGate {
         self.refusals = refusals
     }
 
+    /// `symm_keys` entries a chat carries at the price of one message; each `keysPerMessage` more cost one more.
+    static let keysPerMessage = 4
+
+    /// Charges a `chat` with `keys` entries in `symm_keys` on top of the message itself: every entry can cost
+    /// each receiving client one RSA private-key operation, so many-key chats use up the rate sooner (a 32-key
+    /// chat costs 8 messages). Nil when it may be routed, else the reason to close the connection with (1008).
+    mutating func refusal(forChatWithKeys keys: Int) -> String? {
+        let extra = Double(max(0, keys - Self.keysPerMessage)) / Double(Self.keysPerMessage)
+        guard extra > 0 else { return nil }
+        guard messages.take(extra) else {
+            refusals.record(.messageRate)
+            return "message rate limit exceeded (a chat to many recipients counts as several messages)"
+        }
+        return nil
+    }
+
     /// Charges `message`; nil when it may be handled, else the reason to close the connection with (1008).
     mutating func refusal(for message: WebSocketMessage) -> String? {
         guard messages.take() else {

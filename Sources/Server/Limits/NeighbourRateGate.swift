@@ -1,3 +1,4 @@
+import Core
 import Synchronization
 
 /// The inbound frame rate of one neighbour, shared by all its links: a token bucket, plus how long the

@@ -1,3 +1,4 @@
+import Core
 import ServiceLifecycle
 
 /// Pushes `client_list` to local clients and `client_update` to neighbours when the neighbourhood's list

@@ -157,6 +157,11 @@ final class InteropHomeServer: Sendable {
             clients.removeValue(forKey: id)?.outbox.finish()
         }
 
+        /// Sends `text` to every connected client (what a hostile home server, or a flood it relays, delivers).
+        func broadcast(_ text: String) {
+            for client in clients.values { client.outbox.yield(text) }
+        }
+
         func closeAll() {
             for client in clients.values { client.outbox.finish() }
         }

@@ -181,9 +181,13 @@ function renderConnection(connection) {
 }
 
 function renderDrops(drops) {
-  const total = Object.entries(drops || {}).filter(([reason]) => reason !== 'not_for_us')
+  const total = Object.entries(drops || {}).filter(([reason]) => reason !== 'not_for_us' && reason !== 'over_budget')
     .reduce((sum, [, count]) => sum + count, 0);
-  $('drops').textContent = total ? `${total} received message(s) failed verification and were not shown.` : '';
+  const skipped = (drops || {}).over_budget || 0;
+  const parts = [];
+  if (total) parts.push(`${total} received message(s) failed verification and were not shown.`);
+  if (skipped) parts.push(`${skipped} chat(s) were not opened during a flood of chats to many recipients.`);
+  $('drops').textContent = parts.join(' ');
 }
 
 async function refreshState() {
