@@ -49,6 +49,9 @@ public actor ClientEngine {
     ) async throws -> ClientEngine {
         let reserved = try await store.reservedCounter()
         let counters = try await store.peerCounters()
+        // Bounded before they are parsed: unlock time must not grow with every key a server ever listed.
+        try await store.pruneContacts(
+            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.seconds)
         var known: [String: RSAPublicKey] = [:]
         var nicknames: [String: String] = [:]
         for contact in try await store.contacts() {

@@ -29,6 +29,10 @@ public struct EngineConfiguration: Sendable {
     public var fileAPI: FileAPIBase?
     /// RSA private-key operations per second that opening received chats may cost (`ChatOpeningBudget`).
     public var chatOpeningOperationsPerSecond: Double = 256
+    /// Most contacts kept (`ClientStore.pruneContacts`; those with a nickname or a conversation always stay).
+    public var maxContacts = 5_000
+    /// How long a contact nobody needs is kept after it was last listed.
+    public var forgetContactsUnseenFor: Duration = .seconds(30 * 24 * 3600)
 
     public init(
         home: ServerAddress, limits: ProtocolLimits = .default, tls: TLSConfiguration? = nil,
@@ -54,4 +58,9 @@ public struct EngineConfiguration: Sendable {
 
     /// The file API the uploader talks to: the configured one, else the home server's own HTTP base.
     public var effectiveFileAPI: FileAPIBase { fileAPI ?? FileAPIBase(home: home) }
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

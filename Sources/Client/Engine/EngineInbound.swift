@@ -59,6 +59,7 @@ extension ClientEngine {
         }
         do {
             try await store.recordSeen(seen, at: Date())
+            if knownKeys.count > configuration.maxContacts { try await forgetUnneededContacts() }
         } catch {
             logger.warning("cannot record contacts", metadata: ["error": "\(error)"])
         }
@@ -68,6 +69,20 @@ extension ClientEngine {
         pending.removeAll()
         requestedListForPending = false
         for text in waiting { await handle(text, retrying: true) }
+    }
+
+    /// Prunes the stored contacts (`ClientStore.pruneContacts`) and keeps in memory only the keys still stored or
+    /// listed now: a server that lists thousands of new keys a minute must not grow the engine without bound.
+    private func forgetUnneededContacts() async throws {
+        let forgotten = try await store.pruneContacts(
+            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.seconds)
+        guard forgotten > 0 else { return }
+        let stored = Set(try await store.contactFingerprints())
+        let listed = Set(directory.servers.flatMap(\.fingerprints))
+        for fingerprint in knownKeys.fingerprints where !stored.contains(fingerprint) && !listed.contains(fingerprint) {
+            knownKeys.remove(fingerprint: fingerprint)
+        }
+        logger.info("forgot contacts nobody needs", metadata: ["forgotten": "\(forgotten)", "kept": "\(stored.count)"])
     }
 
     /// Keeps a frame whose sender is not listed yet (it may have just connected) and asks for a fresh list;

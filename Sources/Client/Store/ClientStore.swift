@@ -118,6 +118,52 @@ public final class ClientStore: Sendable {
         }
     }
 
+    /// Forgets contacts nobody needs, so that keys a hostile server lists by the thousand (they cost it nothing)
+    /// do not pile up, nor slow every unlock. Kept always: a contact with a nickname, one that sent us a message,
+    /// and a participant of any conversation. The others go once unseen for `unseenFor`, and beyond `maximum`
+    /// the least recently seen go first. Returns how many were forgotten.
+    @discardableResult
+    public func pruneContacts(keeping maximum: Int, unseenFor age: TimeInterval, now: Date = Date()) async throws
+        -> Int
+    {
+        try await write("forget unneeded contacts") { db in
+            var kept = Set(try String.fetchAll(db, sql: "SELECT fingerprint FROM contact WHERE nickname IS NOT NULL"))
+            kept.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT sender FROM message"))
+            for participants in try String.fetchAll(db, sql: "SELECT participants FROM conversation") {
+                kept.formUnion(participants.split(separator: "\n").map(String.init))
+            }
+            // Unneeded contacts, least recently seen first.
+            let candidates = try Row.fetchAll(db, sql: "SELECT fingerprint, lastSeen FROM contact ORDER BY lastSeen")
+                .compactMap { row -> (fingerprint: String, lastSeen: Double)? in
+                    guard let fingerprint = row["fingerprint"] as String?, !kept.contains(fingerprint),
+                        let lastSeen = row["lastSeen"] as Double?
+                    else { return nil }
+                    return (fingerprint, lastSeen)
+                }
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact") ?? 0
+            let cutoff = now.timeIntervalSince1970 - age
+            var excess = max(0, total - max(0, maximum))
+            var forget: [String] = []
+            for candidate in candidates where candidate.lastSeen < cutoff || excess > 0 {
+                forget.append(candidate.fingerprint)
+                excess -= 1
+            }
+            let statement = try db.cachedStatement(sql: "DELETE FROM contact WHERE fingerprint = ?")
+            for fingerprint in forget { try statement.execute(arguments: [fingerprint]) }
+            return forget.count
+        }
+    }
+
+    /// The fingerprints of every stored contact.
+    public func contactFingerprints() async throws -> [String] {
+        try await read("list contact fingerprints") { db in try String.fetchAll(db, sql: "SELECT fingerprint FROM contact") }
+    }
+
+    /// How many contacts are stored.
+    public func contactCount() async throws -> Int {
+        try await read("count contacts") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact") ?? 0 }
+    }
+
     public func contacts() async throws -> [ContactRecord] {
         try await read("list contacts") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY fingerprint").map(ContactRecord.init(row:))

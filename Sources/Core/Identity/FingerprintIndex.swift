@@ -19,6 +19,9 @@ public struct FingerprintIndex: Sendable {
     /// Number of keys indexed.
     public var count: Int { spellingsByFingerprint.count }
 
+    /// The canonical fingerprints of the indexed keys.
+    public var fingerprints: [String] { Array(spellingsByFingerprint.keys) }
+
     /// Whether the key with this canonical fingerprint is indexed.
     public func contains(fingerprint: String) -> Bool { spellingsByFingerprint[fingerprint] != nil }
 
