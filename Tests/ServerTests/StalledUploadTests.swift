@@ -46,22 +46,23 @@ struct StalledUploadTests {
     @Test("a silent upload holds only what it sent of the quota, and is cut (and gives it back) when idle")
     func silentUploadHoldsNoQuota() async throws {
         let server = try await TestServer.start {
-            $0.maxStorageBytes = 4 << 20
-            // Short for the test, yet long enough for a 2 MiB upload on a loaded machine: under a full test run
-            // an upload's handler task started seconds late, NIO stopped reading its body meanwhile (backpressure),
-            // and a 4 s idle timeout reset the connection.
-            $0.limits.httpIdleTimeout = .seconds(10)
+            $0.maxStorageBytes = 256 << 10
+            // Bodies here are small enough for NIO to read whole at once: Hummingbird's idle timer then waits for
+            // the answer, however long the store takes. (A 2 MiB body was read only as the handler consumed it,
+            // and in a loaded full run the handler stalled for more than the timeout on the file system's thread
+            // pool, so the idle timer reset the connection.)
+            $0.limits.httpIdleTimeout = .seconds(4)
         }
-        let silent = try await Self.startUpload(port: server.port, declared: 3 << 20, sent: 4096)
+        let silent = try await Self.startUpload(port: server.port, declared: 192 << 10, sent: 4096)
         #expect(await waitUntil { await server.server.files.reservedUploadBytes == 4096 })
-        // Before: the declared 3 MiB were reserved up front, so this 2 MiB upload got 507.
-        #expect(try await Self.upload(port: server.port, size: 2 << 20) == 200)
+        // Before: the declared 192 KiB were reserved up front, so this 128 KiB upload got 507.
+        #expect(try await Self.upload(port: server.port, size: 128 << 10) == 200)
         // A declared size that cannot fit is still refused at once.
-        #expect(try await Self.upload(port: server.port, size: 3 << 20) == 507)
+        #expect(try await Self.upload(port: server.port, size: 200 << 10) == 507)
         // Idle for the timeout: the server closes it, and its 4 KiB go back.
         #expect(try await onOwnThread { silent.peerCloses() })
         #expect(await waitUntil { await server.server.files.reservedUploadBytes == 0 })
-        #expect(try await Self.upload(port: server.port, size: 1 << 20) == 200)
+        #expect(try await Self.upload(port: server.port, size: 100 << 10) == 200)
         await server.stop()
     }
 
@@ -69,15 +70,15 @@ struct StalledUploadTests {
     func uploadsInProgressPerAddress() async throws {
         let server = try await TestServer.start {
             $0.limits.abuse.maxUploadsInProgressPerAddress = 2
-            $0.limits.httpIdleTimeout = .seconds(10)
+            $0.limits.httpIdleTimeout = .seconds(4)
         }
-        let first = try await Self.startUpload(port: server.port, declared: 1 << 20, sent: 10)
-        let second = try await Self.startUpload(port: server.port, declared: 1 << 20, sent: 10)
+        let first = try await Self.startUpload(port: server.port, declared: 64 << 10, sent: 10)
+        let second = try await Self.startUpload(port: server.port, declared: 64 << 10, sent: 10)
         #expect(await waitUntil { await server.server.files.reservedUploadBytes == 20 })
         #expect(try await Self.upload(port: server.port, size: 100) == 429)
         #expect(server.server.abuse.refusals[.uploadsInProgressPerAddress] == 1)
         // One finishes: there is room again.
-        _ = try await onOwnThread { first.send([UInt8](repeating: 0x61, count: (1 << 20) - 10)) }
+        _ = try await onOwnThread { first.send([UInt8](repeating: 0x61, count: (64 << 10) - 10)) }
         #expect(try await onOwnThread { first.readHead() }?.hasPrefix("HTTP/1.1 200") == true)
         #expect(await waitUntil { (try? await Self.upload(port: server.port, size: 100)) == 200 })
         // The silent one is cut by the idle timeout, and its place is freed.
