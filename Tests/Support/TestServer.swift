@@ -53,13 +53,16 @@ public final class TestServer: Sendable {
         limits.abuse.helloBurstPerAddress = 1000
         limits.abuse.bytesPerSecondPerClient = 1_048_576
         limits.abuse.byteBurstPerClient = 8_388_608
+        // Dozens of servers start at once in a test run: a hello that arrived on time but whose connection task
+        // was scheduled late must not be cut (tests of the hello timeout set their own).
+        limits.helloTimeout = .seconds(30)
     }
 
     /// The same as `olafd --set` arguments, for tests that run the olafd binary.
     public static let testProfileArguments = [
         "limits.messages_per_second=500", "limits.message_burst=1000", "limits.list_answers_per_second=1000",
         "limits.hellos_per_minute_per_ip=6000", "limits.hello_burst_per_ip=1000", "limits.bytes_per_second=1048576",
-        "limits.byte_burst=8388608",
+        "limits.byte_burst=8388608", "limits.hello_timeout_seconds=30",
     ].flatMap { ["--set", $0] }
 
     /// Starts a server; returns once it is ready (both listeners bound, as for READY=1).
