@@ -58,10 +58,11 @@ struct ShippedDefaultsTests {
         func answers() -> Int { alice.received.dropFirst(before).filter { $0.contains("\"client_list\"") }.count }
         for _ in 0..<50 { alice.requestClientList() }
         // At most one answer at once (none if the list was answered less than 500 ms ago) and one owed answer
-        // after the interval; then nothing more (before: 50 lists).
+        // after the interval; then nothing more (before: 50 lists). A list push (the flooder connected just
+        // before) or a late answer to the helper's own request may land in the window too.
         #expect(await waitUntil { answers() >= 1 })
         try await Task.sleep(for: .seconds(1.5))
-        #expect((1...2).contains(answers()), "\(answers()) lists for 50 requests")
+        #expect((1...4).contains(answers()), "\(answers()) lists for 50 requests")
 
         for index in 0..<10 { try alice.sendPublicChat("hello \(index)") }
         #expect(await flooder.waitForPublicChat("hello 9", from: alice))
