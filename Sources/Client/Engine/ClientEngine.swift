@@ -51,7 +51,7 @@ public actor ClientEngine {
         let counters = try await store.peerCounters()
         // Bounded before they are parsed: unlock time must not grow with every key a server ever listed.
         try await store.pruneContacts(
-            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.seconds)
+            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.inSeconds)
         var known: [String: RSAPublicKey] = [:]
         var nicknames: [String: String] = [:]
         for contact in try await store.contacts() {

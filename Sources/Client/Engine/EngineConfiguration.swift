@@ -59,8 +59,3 @@ public struct EngineConfiguration: Sendable {
     /// The file API the uploader talks to: the configured one, else the home server's own HTTP base.
     public var effectiveFileAPI: FileAPIBase { fileAPI ?? FileAPIBase(home: home) }
 }
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

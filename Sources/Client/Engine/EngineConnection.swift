@@ -34,8 +34,7 @@ extension ClientEngine {
             if Task.isCancelled { break }
             if ContinuousClock.now - started > Self.stableConnection { backoff.reset() }
             let wait = backoff.next()
-            let retryAt = Date().addingTimeInterval(
-                Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            let retryAt = Date().addingTimeInterval(wait.inSeconds)
             logger.notice("home server connection lost; retrying", metadata: ["reason": "\(reason)", "in": "\(wait)"])
             setStatus(ConnectionStatus(state: .offline, detail: reason, retryAt: retryAt.timeIntervalSince1970))
             do {

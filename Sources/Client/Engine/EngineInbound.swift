@@ -75,7 +75,7 @@ extension ClientEngine {
     /// listed now: a server that lists thousands of new keys a minute must not grow the engine without bound.
     private func forgetUnneededContacts() async throws {
         let forgotten = try await store.pruneContacts(
-            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.seconds)
+            keeping: configuration.maxContacts, unseenFor: configuration.forgetContactsUnseenFor.inSeconds)
         guard forgotten > 0 else { return }
         let stored = Set(try await store.contactFingerprints())
         let listed = Set(directory.servers.flatMap(\.fingerprints))

@@ -41,7 +41,6 @@ public struct TokenBucket: Sendable {
         guard now > last else { return }
         let elapsed = now - last
         last = now
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(burst, tokens + seconds * rate)
+        tokens = min(burst, tokens + elapsed.inSeconds * rate)
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Synchronization
 public import Foundation
 public import NIOCore
@@ -224,7 +225,7 @@ public struct FileStore: Sendable {
             sha256: FileNames.hex(writer.digest()),
             contentType: FileNames.storedContentType(details.contentType),
             uploadedAt: uploadedAt,
-            expiresAt: self.configuration.retention.map { uploadedAt.addingTimeInterval(Self.seconds($0)) })
+            expiresAt: self.configuration.retention.map { uploadedAt.addingTimeInterval($0.inSeconds) })
         do {
             try await self.synchroniseDirectory(self.filesDirectory)
             try await self.metadata.insertFile(file)
@@ -290,11 +291,6 @@ public struct FileStore: Sendable {
             if let handle { try? await handle.close() }
             _ = try? await fileSystem.removeItem(at: path, strategy: .platformDefault, recursively: false)
         }.value
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 
     // MARK: Reading and removal

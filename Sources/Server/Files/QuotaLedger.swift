@@ -17,22 +17,25 @@ actor QuotaLedger {
     /// upload that declared 100 MiB must not lock 100 MiB of the quota).
     func check(_ bytes: Int64) async throws {
         try await loadCommitted()
-        let used = (self.committedBytes ?? 0).addingReportingOverflow(self.inFlightBytes)
-        let wanted = used.partialValue.addingReportingOverflow(bytes)
-        guard bytes >= 0, !used.overflow, !wanted.overflow, wanted.partialValue <= self.maxTotalBytes else {
-            throw FileStoreError.quotaExceeded
-        }
+        _ = try inFlightTotal(adding: bytes)
     }
 
     /// Reserves `bytes` for an upload, or throws ``FileStoreError/quotaExceeded``.
     func reserve(_ bytes: Int64) async throws {
         try await loadCommitted()
+        self.inFlightBytes = try inFlightTotal(adding: bytes)
+    }
+
+    /// The bytes in flight once `bytes` more are added; throws ``FileStoreError/quotaExceeded`` when committed
+    /// and in-flight bytes together would pass the quota (or overflow). Synchronous: nothing can interleave
+    /// between the check and a reservation that uses it.
+    private func inFlightTotal(adding bytes: Int64) throws -> Int64 {
         let used = (self.committedBytes ?? 0).addingReportingOverflow(self.inFlightBytes)
         let wanted = used.partialValue.addingReportingOverflow(bytes)
         guard bytes >= 0, !used.overflow, !wanted.overflow, wanted.partialValue <= self.maxTotalBytes else {
             throw FileStoreError.quotaExceeded
         }
-        self.inFlightBytes = wanted.partialValue - (self.committedBytes ?? 0)
+        return wanted.partialValue - (self.committedBytes ?? 0)
     }
 
     private func loadCommitted() async throws {
