@@ -80,18 +80,22 @@ final class ClientSession: Sendable {
         var rates = ClientRateGate(limits: limits, refusals: refusals)
         let outcome: Result<Void, any Error>
         do {
-            while let message = try await messages.next() {
+            frames: while let message = try await messages.next() {
                 if let reason = rates.refusal(for: message) {
-                    logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
-                    outbox.close(code: .policyViolation, reason: reason)
-                    await messages.discardUntilClosed()
+                    await closeOverRateLimit(reason, logger: logger, &messages)
                     break
                 }
                 guard let text = message.text else {
                     statistics.dropped(.malformed)
                     continue
                 }
-                if await handle(text, key: key, sender: sender, rates: &rates, logger: logger) == .close { break }
+                switch await handle(text, key: key, sender: sender, rates: &rates, logger: logger) {
+                case .carryOn: continue
+                case .close: break frames
+                case .overRateLimit(let reason):
+                    await closeOverRateLimit(reason, logger: logger, &messages)
+                    break frames
+                }
             }
             outcome = .success(())
         } catch {
@@ -102,7 +106,20 @@ final class ClientSession: Sendable {
         try outcome.get()
     }
 
-    private enum Next { case carryOn, close }
+    private enum Next {
+        case carryOn, close
+        /// A frame took the client over its rate (a many-key chat charges more than one message).
+        case overRateLimit(String)
+    }
+
+    /// Closes the connection of a client over its rate limit (1008 with the reason) and reads until it is closed.
+    private func closeOverRateLimit(
+        _ reason: String, logger: Logger, _ messages: inout WebSocketInboundMessageStream.AsyncIterator
+    ) async {
+        logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
+        outbox.close(code: .policyViolation, reason: reason)
+        await messages.discardUntilClosed()
+    }
 
     /// Verifies and routes one frame from this client.
     private func handle(
@@ -120,9 +137,7 @@ final class ClientSession: Sendable {
         switch frame {
         case .signed(let envelope):
             if case .chat(let chat) = envelope.payload, let reason = rates.refusal(forChatWithKeys: chat.symmKeys.count) {
-                logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
-                outbox.close(code: .policyViolation, reason: reason)
-                return .close
+                return .overRateLimit(reason)
             }
             return await handle(envelope, text: text, key: key, sender: sender, logger: logger)
         case .clientListRequest:
