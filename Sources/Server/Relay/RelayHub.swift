@@ -258,6 +258,11 @@ public actor RelayHub {
             owedListAnswerSignal.yield()
             return
         }
+        answerListRequest(of: fingerprint, client, now: now)
+    }
+
+    /// Queues the current `client_list` for `client` as its answer at `now`.
+    private func answerListRequest(of fingerprint: String, _ client: LocalClient, now: ContinuousClock.Instant) {
         clients[fingerprint]?.lastListAnswer = now
         _ = queue(clientListBuffer(), on: client.outbox, peer: fingerprint)
     }
@@ -273,8 +278,7 @@ public actor RelayHub {
             }
             owedListAnswers[fingerprint] = nil
             guard let client = clients[fingerprint] else { continue }
-            clients[fingerprint]?.lastListAnswer = now
-            _ = queue(clientListBuffer(), on: client.outbox, peer: fingerprint)
+            answerListRequest(of: fingerprint, client, now: now)
         }
         return next
     }
