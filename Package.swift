@@ -35,6 +35,8 @@ let package = Package(
         // Already in the graph through Hummingbird; named directly so the UI server can spell header names
         // (X-Frame-Options, Referrer-Policy, Sec-Fetch-Site) that Hummingbird does not re-export.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in the graph through Hummingbird; the transport names its HTTP1 ↔ HTTPTypes codec directly.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C system libraries. Only OlafCrypto imports COpenSSL; only the systemd integration imports CSystemd.
@@ -74,6 +76,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // One peer connection on its event loop: the WebSocket listener (upgrade or Hummingbird router), the
+        // connection handler (messages, close handshake, deadlines) and the outbox state machine.
+        .target(
+            name: "Transport",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings),
         .target(
             name: "OlafBenchmarks",
             dependencies: [
@@ -88,7 +105,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "OlafCrypto", "Systemd", "HTTPListener",
+                "Core", "OlafCrypto", "Systemd", "HTTPListener", "Transport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -168,9 +185,16 @@ let package = Package(
             name: "OlafCryptoTests", dependencies: ["OlafCrypto", "OlafTestSupport"], exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "OlafCrypto", "ControlClient", "OlafTestSupport", "Spawn",
+                "Server", "Core", "OlafCrypto", "ControlClient", "OlafTestSupport", "Spawn", "Transport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -9,7 +9,7 @@ struct OlafBenchCommand: AsyncParsableCommand {
         commandName: "olaf-bench", abstract: "OLAF benchmarks (use a release build).",
         subcommands: [
             CryptoCommand.self, RelayCommand.self, ConnectionsCommand.self, FilesCommand.self, StartupCommand.self,
-            AllCommand.self, BroadcastServerCommand.self,
+            AllCommand.self, BroadcastServerCommand.self, CPUCommand.self,
         ])
 }
 

@@ -20,12 +20,12 @@ struct RelayHubListTests {
         let (alice, bob, remote) = (
             try TestKeys.user(), try TestKeys.user(), try TestKeys.user()
         )
-        let aliceOutbox = Outbox(capacity: 64, forceClose: {})
+        let aliceOutbox = WriterTaskOutbox(capacity: 64, forceClose: {})
         try await hub.admit(
             connection: ConnectionID.make(), key: alice.publicKey, counter: 1, outbox: aliceOutbox, maxClients: 10)
         let bobConnection = ConnectionID.make()
         try await hub.admit(
-            connection: bobConnection, key: bob.publicKey, counter: 1, outbox: Outbox(capacity: 64, forceClose: {}),
+            connection: bobConnection, key: bob.publicKey, counter: 1, outbox: WriterTaskOutbox(capacity: 64, forceClose: {}),
             maxClients: 10)
 
         let fingerprint = alice.publicKey.fingerprint
@@ -55,7 +55,7 @@ struct RelayHubListTests {
         let hub = RelayHub(
             ownAddress: try ServerAddress(parsing: "127.0.0.1:1"), neighbours: [], counters: [:],
             statistics: RelayStatistics(), logger: Logger(label: "test"))
-        let outboxes = [Outbox(capacity: 64, forceClose: {}), Outbox(capacity: 64, forceClose: {})]
+        let outboxes = [WriterTaskOutbox(capacity: 64, forceClose: {}), WriterTaskOutbox(capacity: 64, forceClose: {})]
         for outbox in outboxes {
             try await hub.admit(
                 connection: ConnectionID.make(), key: try TestKeys.user().publicKey, counter: 1,
@@ -94,7 +94,7 @@ struct RelayHubListTests {
     }
 
     /// Asks the hub for the list as `fingerprint` and decodes the answer queued in `outbox`.
-    private static func listed(asking hub: RelayHub, as fingerprint: String, outbox: Outbox) async throws
+    private static func listed(asking hub: RelayHub, as fingerprint: String, outbox: WriterTaskOutbox) async throws
         -> [String: [RSAPublicKey]]
     {
         await hub.answerClientListRequest(from: fingerprint)

@@ -4,7 +4,6 @@ public import Hummingbird
 import HummingbirdCore
 import HTTPListener
 import HummingbirdTLS
-import HummingbirdWebSocket
 public import Logging
 public import NIOCore
 public import NIOPosix
@@ -12,6 +11,7 @@ public import OlafCrypto
 public import ServiceLifecycle
 public import Systemd
 public import UnixSignals
+import Transport
 
 /// A prepared olafd: state opened, key loaded, neighbours merged, hub built. `application()` gives the
 /// Hummingbird application that serves it (listener plus every background service, in one ServiceGroup).
@@ -78,7 +78,8 @@ public struct OlafServer: Sendable {
         let settings = LiveSettings(limits: configuration.limits)
         let context = RelayContext(
             hub: hub, settings: settings, statistics: statistics, store: store, logger: logger,
-            abuse: AbuseGuard(settings: settings, logger: logger), eventLoopGroup: eventLoopGroup)
+            abuse: AbuseGuard(settings: settings, logger: logger), feeder: HubFeeder(hub: hub),
+            inboundLinks: InboundLinkSessions(), eventLoopGroup: eventLoopGroup)
         let files = FileStore(
             configuration: FileStoreConfiguration(
                 directory: configuration.statePath("uploads"), maxUploadBytes: configuration.maxUploadBytes,
@@ -108,22 +109,18 @@ public struct OlafServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         throws -> some ApplicationProtocol
     {
+        let context = self.context
         // Plain HTTP: the file API, 426 for the WebSocket paths, 404 for everything else.
         let router = Router(context: OlafRequestContext.self)
         router.add(middleware: AbuseLimitMiddleware(abuse: context.abuse))
         FileRoutes(store: files).register(on: router)
         WebSocketEndpointRoutes.register(on: router)
-        // Upgrades have a router of their own: it is asked only about requests that carry `Upgrade: websocket`,
-        // and it upgrades on every path.
-        let webSocketRouter = Router(context: OlafRequestContext.self)
-        let handler = PeerConnectionHandler(context: context)
-        let upgrade: WebSocketDataHandler<WebSocketRouterContext<OlafRequestContext>> = { inbound, outbound, context in
-            try await handler.handle(inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
-        }
-        webSocketRouter.ws("/", onUpgrade: upgrade)
-        webSocketRouter.ws("**", onUpgrade: upgrade)
         let limits = configuration.limits.protocolLimits
+        // The feeder first: services stop in reverse order after the listener, and the feeder must carry the
+        // connections' last work to the hub.
         let services: [any Service] = [
+            context.feeder,
+            context.inboundLinks,
             CounterFlushService(hub: hub, store: store, interval: configuration.counterFlushInterval, logger: logger),
             ListBroadcastService(
                 hub: hub, minimumInterval: .milliseconds(50), maxListFrameBytes: limits.maxFrameBytes),
@@ -131,23 +128,26 @@ public struct OlafServer: Sendable {
             linkService,
             FilePurgeService(files: files, interval: .seconds(60), logger: logger),
         ]
-        let webSocketResponder = webSocketRouter.buildResponder()
-        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
-            // Plain HTTP only (an upgraded WebSocket has its own hello timeout and TCP keepalive): a silent
-            // connection, or an upload that stops sending, is closed.
-            http1: .init(idleTimeout: TimeAmount(configuration.limits.httpIdleTimeout)),
-            // No WebSocket ping task beside every connection: TCPKeepalive finds vanished peers (peers' pings are
-            // still answered).
-            ws: .init(maxFrameSize: limits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(3)))
         let tls = try TLSSetup.tlsConfiguration(for: configuration)
         let abuse = context.abuse
         let firstRequestDeadline = configuration.limits.httpIdleTimeout
+        // Plain HTTP: a silent connection, or an upload that stops sending, is closed. An upgraded WebSocket has
+        // its own hello timeout and TCP keepalive (no ping timer beside every connection; peers' pings are
+        // answered).
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.limits.httpIdleTimeout))
         // The per-address connection count wraps everything (TLS included), so it sees every accepted socket.
         let server = HTTPServerBuilder { responder in
             let plain = FirstRequestGuardChannel(
-                base: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, webSocketResponder: webSocketResponder,
-                    configuration: channelConfiguration),
+                base: WebSocketListenerChannel(
+                    responder: responder, http1: http1, maxFrameBytes: limits.maxFrameBytes,
+                    makePeer: { channel in
+                        let limits = context.limits
+                        let outbox = ChannelOutbox(byteCapacity: limits.outboxBytes, eventLoop: channel.eventLoop)
+                        let peer = AcceptedPeer(
+                            context: context, limits: limits, outbox: outbox, remoteAddress: channel.remoteAddress,
+                            overConnectionLimit: abuse.isOverConnectionLimit(channel))
+                        return (peer, outbox, AcceptedPeer.configuration(limits))
+                    }),
                 deadline: TimeAmount(firstRequestDeadline),
                 onDeadline: { abuse.refusals.record(.firstRequestTimeout) })
             if let tls {

@@ -1,204 +1,160 @@
 import Core
 import Logging
 import NIOCore
-import OlafCrypto
-import HummingbirdWebSocket
 import NIOWebSocket
+import OlafCrypto
+import Transport
 
-/// One client connection after its first message, a `hello`: admits it to the hub, then verifies and routes
-/// everything it sends until it disconnects. A class: the connection's suspended async frames hold one reference
-/// instead of a copy of every field (the limits alone are a few hundred bytes), for as long as the client stays.
-final class ClientSession: Sendable {
-    let hub: RelayHub
-    let limits: ServerLimits
-    let statistics: RelayStatistics
-    let logger: Logger
-    let connection: ConnectionID
-    let outbox: Outbox
-    /// Counts this client's refusals by the rate limits.
-    let refusals: LimitCounters
+/// One client connection after its first message, a `hello`, on the connection's event loop: asks the hub to
+/// admit it, then charges the rate limits, parses and verifies everything it sends right there, and hands what
+/// passes to the hub through the `HubFeeder`, in order. No task: nothing here waits.
+final class ClientSession {
+    private let context: RelayContext
+    private let limits: ServerLimits
+    private let connection: ConnectionID
+    private let key: RSAPublicKey
+    private let fingerprint: String
+    private let sender: SenderFingerprints
+    private let outbox: ChannelOutbox
+    private var rates: ClientRateGate
+    private let logger: Logger
+    /// The hub admitted this connection (so its end is logged as a disconnect).
+    private var admitted = false
+    /// We are closing the connection: what still arrives is ignored.
+    private var closing = false
 
-    init(
-        hub: RelayHub, limits: ServerLimits, statistics: RelayStatistics, logger: Logger, connection: ConnectionID,
-        outbox: Outbox, refusals: LimitCounters
-    ) {
-        self.hub = hub
+    init(context: RelayContext, limits: ServerLimits, key: RSAPublicKey, outbox: ChannelOutbox) {
+        self.context = context
         self.limits = limits
-        self.statistics = statistics
-        self.logger = logger
-        self.connection = connection
+        self.connection = ConnectionID.make()
+        self.key = key
+        self.fingerprint = key.fingerprint
+        self.sender = SenderFingerprints(of: key)
         self.outbox = outbox
-        self.refusals = refusals
+        self.rates = ClientRateGate(limits: limits, refusals: context.abuse.refusals)
+        self.logger = context.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
     }
 
-    /// Checks the verified-shape first envelope, a `hello`, and admits its client to the hub; false (after
-    /// refusing the client) when it may not stay. The hello is not needed afterwards: `serve` runs without it, so
-    /// its text and parsed form are not kept for as long as the client stays connected.
-    func admit(
-        hello envelope: SignedEnvelope, key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator
-    ) async -> Bool {
-        guard envelope.isSigned(by: key) else {
-            statistics.dropped(.badSignature)
-            await refuse(.policyViolation, "hello signature does not verify with the enclosed key", &messages)
-            return false
-        }
-        do throws(RelayHub.AdmissionRefusal) {
-            try await hub.admit(
-                connection: connection, key: key, counter: envelope.counter, outbox: outbox,
-                maxClients: limits.maxClients)
-            return true
-        } catch {
-            switch error {
-            case .replayed(let error):
-                statistics.dropped(.replayedCounter)
-                await refuse(.policyViolation, "hello refused: \(error)", &messages)
-            case .shuttingDown:
-                await refuse(.goingAway, "server shutting down", &messages)
-            case .listedByNeighbour(let neighbours):
-                statistics.dropped(.listedByNeighbour)
-                let names = neighbours.map(\.spelling).joined(separator: ", ")
-                logger.warning(
-                    "hello refused: a neighbour lists this key as connected there",
-                    metadata: ["fingerprint": "\(key.fingerprint)", "neighbours": "\(names)"])
-                await refuse(
-                    .policyViolation,
-                    "hello refused: this key is connected at \(names); disconnect there first, or retry later",
-                    &messages)
-            case .serverFull(let limit):
-                await refuse(.init(codeNumber: 1013), "server full (\(limit) clients)", &messages)
-            }
-            return false
+    /// Asks the hub to admit the client of a verified `hello`; the answer comes back on the event loop.
+    func admit(counter: UInt64) {
+        let session = NIOLoopBound(self, eventLoop: outbox.eventLoop)
+        let eventLoop = outbox.eventLoop
+        context.feeder.submit(
+            .admit(
+                connection: connection, key: key, counter: counter, outbox: outbox, maxClients: limits.maxClients,
+                reply: { result in eventLoop.execute { session.value.admission(result) } }))
+    }
+
+    private func admission(_ result: Result<Void, RelayHub.AdmissionRefusal>) {
+        switch result {
+        case .success:
+            admitted = true
+            logger.info("client connected")
+        case .failure(.replayed(let error)):
+            context.statistics.dropped(.replayedCounter)
+            refuse(.policyViolation, "hello refused: \(error)")
+        case .failure(.shuttingDown):
+            refuse(.goingAway, "server shutting down")
+        case .failure(.listedByNeighbour(let neighbours)):
+            context.statistics.dropped(.listedByNeighbour)
+            let names = neighbours.map(\.spelling).joined(separator: ", ")
+            logger.warning(
+                "hello refused: a neighbour lists this key as connected there", metadata: ["neighbours": "\(names)"])
+            refuse(.policyViolation, "hello refused: this key is connected at \(names); disconnect there first, or retry later")
+        case .failure(.serverFull(let limit)):
+            refuse(.init(codeNumber: 1013), "server full (\(limit) clients)")
         }
     }
 
-    /// Verifies and routes everything an admitted client sends until it disconnects, then removes it from the hub.
-    func serve(key: RSAPublicKey, messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws {
-        let fingerprint = key.fingerprint
-        let logger = self.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
-        logger.info("client connected")
-        let sender = SenderFingerprints(of: key)
-        var rates = ClientRateGate(limits: limits, refusals: refusals)
-        let outcome: Result<Void, any Error>
-        do {
-            frames: while let message = try await messages.next() {
-                if let reason = rates.refusal(for: message) {
-                    await closeOverRateLimit(reason, logger: logger, &messages)
-                    break
-                }
-                guard let text = message.text else {
-                    statistics.dropped(.malformed)
-                    continue
-                }
-                switch await handle(text, key: key, sender: sender, rates: &rates, logger: logger) {
-                case .carryOn: continue
-                case .close: break frames
-                case .overRateLimit(let reason):
-                    await closeOverRateLimit(reason, logger: logger, &messages)
-                    break frames
-                }
-            }
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
+    /// A message from the client after its `hello`.
+    func received(_ message: WebSocketMessageBytes) {
+        guard !closing else { return }
+        let bytes: ByteBuffer
+        switch message {
+        case .text(let text): bytes = text
+        case .binary(let data):
+            if let reason = rates.refusal(forMessageOfBytes: data.readableBytes) { return closeOverRateLimit(reason) }
+            context.statistics.dropped(.malformed)
+            return
         }
-        await hub.remove(connection: connection, fingerprint: fingerprint)
-        logger.info("client disconnected")
-        try outcome.get()
-    }
-
-    private enum Next {
-        case carryOn, close
-        /// A frame took the client over its rate (a many-key chat charges more than one message).
-        case overRateLimit(String)
-    }
-
-    /// Closes the connection of a client over its rate limit (1008 with the reason) and reads until it is closed.
-    private func closeOverRateLimit(
-        _ reason: String, logger: Logger, _ messages: inout WebSocketInboundMessageStream.AsyncIterator
-    ) async {
-        logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
-        outbox.close(code: .policyViolation, reason: reason)
-        await messages.discardUntilClosed()
-    }
-
-    /// Verifies and routes one frame from this client.
-    private func handle(
-        _ text: String, key: RSAPublicKey, sender: SenderFingerprints, rates: inout ClientRateGate, logger: Logger
-    ) async -> Next {
+        if let reason = rates.refusal(forMessageOfBytes: bytes.readableBytes) { return closeOverRateLimit(reason) }
         let frame: Frame
         do {
-            frame = try FrameDecoder.decode(Array(text.utf8), limits: limits.protocolLimits)
+            frame = try FrameDecoder.decode(bytes.allReadableBytes, limits: limits.protocolLimits)
         } catch {
-            statistics.dropped(.malformed)
-            AbuseGuard.countJSONLimit(error, in: refusals)
+            context.statistics.dropped(.malformed)
+            AbuseGuard.countJSONLimit(error, in: context.abuse.refusals)
             logger.debug("dropped malformed frame", metadata: ["error": "\(error)"])
-            return .carryOn
+            return
         }
         switch frame {
         case .signed(let envelope):
             if case .chat(let chat) = envelope.payload, let reason = rates.refusal(forChatWithKeys: chat.symmKeys.count) {
-                return .overRateLimit(reason)
+                return closeOverRateLimit(reason)
             }
-            return await handle(envelope, text: text, key: key, sender: sender, logger: logger)
+            handle(envelope, bytes: bytes)
         case .clientListRequest:
-            await hub.answerClientListRequest(from: key.fingerprint, minimumInterval: limits.listAnswerInterval)
+            context.feeder.submit(
+                .listRequest(connection: connection, sender: fingerprint, minimumInterval: limits.listAnswerInterval))
         case .clientUpdate, .clientUpdateRequest, .clientList:
-            statistics.dropped(.notAllowedFromClient)
+            context.statistics.dropped(.notAllowedFromClient)
             logger.debug("ignored a server-to-server message from a client", metadata: ["type": "\(frame.typeName)"])
         }
-        return .carryOn
     }
 
-    private func handle(
-        _ envelope: SignedEnvelope, text: String, key: RSAPublicKey, sender: SenderFingerprints,
-        logger: Logger
-    ) async -> Next {
+    private func handle(_ envelope: SignedEnvelope, bytes: ByteBuffer) {
         if case .hello(let hello) = envelope.payload, hello.publicKey != key {
             logger.warning("refusing a second hello with another key on the same connection")
+            closing = true
             outbox.close(code: .policyViolation, reason: "a connection speaks for one key; reconnect to change keys")
-            return .close
+            return
         }
         if case .serverHello = envelope.payload {
-            statistics.dropped(.notAllowedFromClient)
-            return .carryOn
+            context.statistics.dropped(.notAllowedFromClient)
+            return
         }
         guard envelope.isSigned(by: key) else {
-            statistics.dropped(.badSignature)
+            context.statistics.dropped(.badSignature)
             logger.debug("dropped a frame whose signature does not verify")
-            return .carryOn
+            return
         }
-        do {
-            switch envelope.payload {
-            case .hello:
-                try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
-            case .chat(let chat):
-                try await hub.routeChat(
-                    frame: ByteBuffer(string: text), counter: envelope.counter, from: key.fingerprint,
-                    destinations: chat.destinations)
-            case .publicChat(let chat):
-                guard sender.matches(chat.sender) else {
-                    statistics.dropped(.senderMismatch)
-                    logger.debug("dropped a public_chat whose sender is not the signer")
-                    return .carryOn
-                }
-                try await hub.routePublicChat(
-                    frame: ByteBuffer(string: text), counter: envelope.counter, from: key.fingerprint)
-            case .serverHello:
-                break
+        switch envelope.payload {
+        case .hello:
+            context.feeder.submit(.helloAgain(connection: connection, sender: fingerprint, counter: envelope.counter))
+        case .chat(let chat):
+            context.feeder.submit(
+                .chat(
+                    connection: connection, sender: fingerprint, frame: bytes, counter: envelope.counter,
+                    destinations: chat.destinations))
+        case .publicChat(let chat):
+            guard sender.matches(chat.sender) else {
+                context.statistics.dropped(.senderMismatch)
+                logger.debug("dropped a public_chat whose sender is not the signer")
+                return
             }
-        } catch {
-            statistics.dropped(.replayedCounter)
-            logger.debug("dropped a replayed frame", metadata: ["error": "\(error)"])
+            context.feeder.submit(
+                .publicChat(connection: connection, sender: fingerprint, frame: bytes, counter: envelope.counter))
+        case .serverHello:
+            break
         }
-        return .carryOn
     }
 
-    private func refuse(
-        _ code: WebSocketErrorCode, _ reason: String,
-        _ messages: inout WebSocketInboundMessageStream.AsyncIterator
-    ) async {
+    /// The connection ended: the hub forgets it (if it is still the key's current connection).
+    func ended() {
+        context.feeder.submit(.remove(connection: connection, sender: fingerprint))
+        if admitted { logger.info("client disconnected") }
+    }
+
+    /// Closes the connection of a client over its rate limit (1008 with the reason).
+    private func closeOverRateLimit(_ reason: String) {
+        logger.warning("closing client over its rate limit", metadata: ["reason": "\(reason)"])
+        closing = true
+        outbox.close(code: .policyViolation, reason: reason)
+    }
+
+    private func refuse(_ code: WebSocketErrorCode, _ reason: String) {
         logger.info("refused client", metadata: ["reason": "\(reason)"])
+        closing = true
         outbox.close(code: code, reason: reason)
-        await messages.discardUntilClosed()
     }
 }

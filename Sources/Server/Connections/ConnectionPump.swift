@@ -2,38 +2,13 @@ import Synchronization
 import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
+import Transport
 
-/// Runs one WebSocket connection: its reader, and a writer or closer for the connection's `Outbox`, side by side
+/// Runs our dialled neighbour link: its reader, and a writer for its `WriterTaskOutbox`, side by side
 /// until either ends (peer closed, we closed, a protocol error). Structured: one task group per connection.
 enum ConnectionPump {
     /// How long we wait for the peer's reply to our close frame before dropping the socket.
     static let closeGrace: Duration = .seconds(2)
-
-    /// For an outbox that drains on its channel (every accepted connection): the reader runs in the calling task
-    /// and one child task waits for a close request, sends the close frame, and drops the socket if the peer does
-    /// not answer within `closeGrace` (which ends the reader). One child per connection, not three: each task
-    /// costs a few KiB of memory for as long as the connection lives.
-    static func runOnChannel(
-        outbox: Outbox, outbound: WebSocketOutboundWriter, reader: () async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await outbox.waitUntilClosed()
-                guard !Task.isCancelled, let request = outbox.owedClose else { return }
-                try? await outbound.close(request.code, reason: request.reason)
-                try? await Task.sleep(for: closeGrace)
-                if !Task.isCancelled { outbox.dropConnection() }
-            }
-            defer { group.cancelAll() }
-            try await reader()
-            // The reader stopped (e.g. it refused a message) before the closer ran: the close frame is still owed.
-            // Sending it twice is harmless: the WebSocket handler sends only the first.
-            if let request = outbox.owedClose {
-                await outbox.waitUntilClosed()
-                try? await outbound.close(request.code, reason: request.reason)
-            }
-        }
-    }
 
     /// For an outbox drained by a writer task (our dialled neighbour link): writer, reader and watchdogs are
     /// child tasks.
@@ -42,7 +17,7 @@ enum ConnectionPump {
     ///     cancelled); they close the outbox when something is overdue (e.g. no hello in time).
     ///   - reader: reads and handles inbound messages; returns when the peer's stream ends.
     static func run(
-        outbox: Outbox, outbound: WebSocketOutboundWriter, watchdogs: [@Sendable () async throws -> Void] = [],
+        outbox: WriterTaskOutbox, outbound: WebSocketOutboundWriter, watchdogs: [@Sendable () async throws -> Void] = [],
         reader: @escaping @Sendable () async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Part.self) { group in
@@ -92,15 +67,11 @@ enum ConnectionPump {
 
     /// Writes queued frames in order (a writer task only for outboxes that do not drain on their channel); after
     /// the outbox is closed, sends the requested close frame. Ends without one when cancelled before a close.
-    private static func drain(_ outbox: Outbox, into outbound: WebSocketOutboundWriter) async throws {
-        if outbox.needsWriterTask {
-            while let batch = await outbox.nextBatch() {
-                for frame in batch {
-                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                }
+    private static func drain(_ outbox: WriterTaskOutbox, into outbound: WebSocketOutboundWriter) async throws {
+        while let batch = await outbox.nextBatch() {
+            for frame in batch {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
             }
-        } else {
-            await outbox.waitUntilClosed()
         }
         guard let request = outbox.requestedClose else { return }
         try? await outbound.close(request.code, reason: request.reason)

@@ -1,4 +1,5 @@
 import Core
+import Transport
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -11,7 +12,7 @@ struct NeighbourFrameHandler {
     let context: RelayContext
     let neighbour: Neighbour
     /// The link the frames arrive on: closed (1008) when the neighbour floods for too long.
-    let link: Outbox
+    let link: any PeerOutbox
     /// That link's identity: the hub acts on its frames only while it is still an authenticated link of the
     /// neighbour (removal or re-keying cuts it at once, even with frames in flight).
     let connection: ConnectionID

@@ -1,57 +1,40 @@
 import Core
 import Foundation
 import Logging
-import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
+import Transport
 
 /// A connection whose first message is a `server_hello` naming a configured neighbour, signed with that
 /// neighbour's configured key, with a counter above the last one seen (or a restart that
 /// `ServerHelloAuthenticator` accepts). Then we read from it (we never send on it: our traffic goes over the
-/// socket we dial ourselves, interop rule 7).
-struct NeighbourInboundSession {
+/// socket we dial ourselves, interop rule 7). Runs as a task (`InboundLinkSessions`): its frames wait on the hub.
+struct NeighbourInboundSession: Sendable {
     let context: RelayContext
-    let outbox: Outbox
+    let link: InboundNeighbourLink
 
-    func run(
-        serverHello envelope: SignedEnvelope, claimed: ServerHelloData, from peer: SocketAddress?,
-        messages: inout WebSocketInboundMessageStream.AsyncIterator
-    ) async throws {
+    func run(serverHello envelope: SignedEnvelope, claimed: ServerHelloData, from peer: SocketAddress?) async {
         let hub = context.hub
         let connection = ConnectionID.make()
         let neighbour: Neighbour
         do {
             neighbour = try await ServerHelloAuthenticator(context: context).authenticate(
-                envelope, claimed: claimed, origin: .inbound(from: peer), connection: connection, outbox: outbox)
+                envelope, claimed: claimed, origin: .inbound(from: peer), connection: connection, outbox: link.outbox)
         } catch {
-            return await refuse(error.description, &messages)
+            context.logger.warning("refused server link", metadata: ["reason": "\(error.description)"])
+            link.outbox.close(code: .policyViolation, reason: error.description)
+            return
         }
         let logger = context.logger.adding(["neighbour": "\(neighbour.address)"])
         logger.info("neighbour link accepted")
         if await !hub.isLinked(neighbour.address) { context.linkWaker.wake(neighbour.address) }
         let handler = NeighbourFrameHandler(
-            context: context, neighbour: neighbour, link: outbox, connection: connection)
-        let outcome: Result<Void, any Error>
-        do {
-            while let message = try await messages.next() {
-                guard let text = message.text else {
-                    context.statistics.dropped(.malformed)
-                    continue
-                }
-                await handler.handle(text)
-            }
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
+            context: context, neighbour: neighbour, link: link.outbox, connection: connection)
+        for await bytes in link.messages {
+            link.consumed(bytes.readableBytes)
+            await handler.handle(String(buffer: bytes))
         }
         await hub.linkDown(neighbour.address, connection: connection)
         logger.info("neighbour link closed")
-        try outcome.get()
-    }
-
-    private func refuse(_ reason: String, _ messages: inout WebSocketInboundMessageStream.AsyncIterator) async {
-        context.logger.warning("refused server link", metadata: ["reason": "\(reason)"])
-        outbox.close(code: .policyViolation, reason: reason)
-        await messages.discardUntilClosed()
     }
 }

@@ -1,5 +1,4 @@
 import Core
-import HummingbirdWebSocket
 import NIOCore
 
 /// The per-client rate limits, checked for every message after `hello`: messages per second and bytes per
@@ -34,26 +33,17 @@ struct ClientRateGate {
         return nil
     }
 
-    /// Charges `message`; nil when it may be handled, else the reason to close the connection with (1008).
-    mutating func refusal(for message: WebSocketMessage) -> String? {
+    /// Charges a message of `byteCount` bytes; nil when it may be handled, else the reason to close the
+    /// connection with (1008).
+    mutating func refusal(forMessageOfBytes byteCount: Int) -> String? {
         guard messages.take() else {
             refusals.record(.messageRate)
             return "message rate limit exceeded"
         }
-        guard bytes.take(Double(message.byteCount)) else {
+        guard bytes.take(Double(byteCount)) else {
             refusals.record(.byteRate)
             return "byte rate limit exceeded"
         }
         return nil
-    }
-}
-
-extension WebSocketMessage {
-    /// Payload size in bytes.
-    var byteCount: Int {
-        switch self {
-        case .text(let text): text.utf8.count
-        case .binary(let buffer): buffer.readableBytes
-        }
     }
 }

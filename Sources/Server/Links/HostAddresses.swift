@@ -42,22 +42,15 @@ enum HostAddresses {
         var result: [[UInt8]] = []
         var entry = list
         while let current = entry {
+            // The numeric text of each address, parsed like a literal (IPv4-mapped IPv6 becomes IPv4): no
+            // reading of sockaddr fields, whose C struct several imported modules declare.
             if let address = current.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET:
-                    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                        var ip = $0.pointee.sin_addr
-                        result.append(withUnsafeBytes(of: &ip) { Array($0) })
-                    }
-                case AF_INET6:
-                    address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                        var ip = $0.pointee.sin6_addr
-                        let bytes = withUnsafeBytes(of: &ip) { Array($0) }
-                        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
-                        result.append(mapped ? Array(bytes[12..<16]) : bytes)
-                    }
-                default:
-                    break
+                var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                if getnameinfo(
+                    address, current.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0,
+                    let bytes = parse(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                {
+                    result.append(bytes)
                 }
             }
             entry = current.pointee.ai_next

@@ -4,6 +4,7 @@ import HummingbirdWSClient
 import Logging
 import NIOSSL
 import NIOWebSocket
+import Transport
 
 /// Keeps our own outbound link to one neighbour up: dial, `server_hello`, `client_update_request`, our
 /// `client_update`, then relay; redial with backoff when it drops. Stops when the neighbour is removed or the
@@ -80,7 +81,7 @@ struct NeighbourDialer: Sendable {
         ) { inbound, outbound, _ in
             opened()
             let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
-            let outbox = Outbox(
+            let outbox = WriterTaskOutbox(
                 capacity: limits.neighbourOutboxCapacity, byteCapacity: limits.neighbourOutboxBytes,
                 forceClose: {
                     kill.yield()
@@ -126,7 +127,7 @@ struct NeighbourDialer: Sendable {
     /// authenticates makes the socket a link of the neighbour; one that does not closes the socket; anything else
     /// is dropped unread (whoever answers at the configured address may not be the neighbour).
     private static func authenticate(
-        _ text: String, on connection: ConnectionID, dialled address: ServerAddress, outbox: Outbox,
+        _ text: String, on connection: ConnectionID, dialled address: ServerAddress, outbox: WriterTaskOutbox,
         context: RelayContext, logger: Logger
     ) async -> Neighbour? {
         // Cheap test first: frames that cannot be a server_hello are not parsed at all.

@@ -1,4 +1,5 @@
 import Core
+import Transport
 import Foundation
 import Logging
 import NIOCore
@@ -56,7 +57,7 @@ struct ServerHelloAuthenticator {
     /// Checks `envelope` and, when it holds, records the socket as an authenticated link of the neighbour.
     func authenticate(
         _ envelope: SignedEnvelope, claimed: ServerHelloData, origin: Origin, connection: ConnectionID,
-        outbox: Outbox
+        outbox: any PeerOutbox
     ) async throws(Rejection) -> Neighbour {
         let hub = context.hub
         guard let neighbour = await hub.neighbour(at: claimed.address) else { throw .notANeighbour(claimed.address) }
@@ -108,7 +109,7 @@ struct ServerHelloAuthenticator {
     /// hub because they need the store and maybe a name lookup; the hub re-checks that no link is up.
     private func admit(
         _ neighbour: Neighbour, claimed: ServerHelloData, counter: UInt64, digest: String, origin: Origin,
-        connection: ConnectionID, outbox: Outbox
+        connection: ConnectionID, outbox: any PeerOutbox
     ) async throws(ServerHelloRefusal) -> ServerHelloAdmission {
         let hub = context.hub
         let name = claimed.address.spelling

@@ -14,6 +14,10 @@ struct RelayContext: Sendable {
     let abuse: AbuseGuard
     /// Lets inbound neighbour links hurry our redial to the same neighbour.
     let linkWaker = LinkWaker()
+    /// Carries client work from the event loops to the hub, in order and in batches.
+    let feeder: HubFeeder
+    /// Runs the sessions of neighbours' links to us.
+    let inboundLinks: InboundLinkSessions
     /// The event loops every listener and dialled link of this server runs on (NIO's singleton in olafd).
     let eventLoopGroup: any EventLoopGroup
 }

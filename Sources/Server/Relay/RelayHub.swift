@@ -1,9 +1,9 @@
 public import Core
 public import Logging
 public import OlafCrypto
-import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
+import Transport
 
 /// The relay's shared state: who is connected here, what each neighbour last reported, which neighbour links
 /// are up, and the per-sender counters. One actor owns it; signature checks and JSON work happen in the
@@ -13,7 +13,7 @@ public actor RelayHub {
     struct LocalClient {
         let connection: ConnectionID
         let key: RSAPublicKey
-        let outbox: Outbox
+        let outbox: any PeerOutbox
         /// When it was admitted, in admission order: lists show clients in the order they connected.
         let admission: UInt64
         /// When it was last sent an answer to `client_list_request`.
@@ -33,10 +33,10 @@ public actor RelayHub {
     private var selfNames: [ServerAddress: String] = [:]
     /// Each neighbour's listed clients: its claims (minus keys connected here), and the index of them.
     private var neighbourClaims = NeighbourClaims()
-    private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: Outbox)] = [:]
+    private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: any PeerOutbox)] = [:]
     /// Sockets on which a neighbour proved itself with a verified `server_hello` (its inbound links, and our
     /// dialled socket once it said hello there too): every one is cut when the neighbour is removed or re-keyed.
-    private var authenticatedLinks: [ServerAddress: [ConnectionID: Outbox]] = [:]
+    private var authenticatedLinks: [ServerAddress: [ConnectionID: any PeerOutbox]] = [:]
     private var counters: CounterTracker
     private var dirtyCounters: [String: UInt64] = [:]
     /// Our own clients changed since neighbours last got a `client_update`.
@@ -108,7 +108,7 @@ public actor RelayHub {
 
     /// Admits a client whose `hello` verified: checks capacity and its counter, then binds its fingerprint to
     /// this connection. An older connection for the same key is closed, so one fingerprint never has two sockets.
-    func admit(connection: ConnectionID, key: RSAPublicKey, counter: UInt64, outbox: Outbox, maxClients: Int)
+    func admit(connection: ConnectionID, key: RSAPublicKey, counter: UInt64, outbox: any PeerOutbox, maxClients: Int)
         throws(AdmissionRefusal)
     {
         let fingerprint = key.fingerprint
@@ -147,6 +147,11 @@ public actor RelayHub {
         recentDepartures.record(fingerprint)
         localClientsChanged = true
         listChanged()
+    }
+
+    /// Whether `connection` is the admitted connection of the client `fingerprint`.
+    func isAdmitted(_ connection: ConnectionID, _ fingerprint: String) -> Bool {
+        clients[fingerprint]?.connection == connection
     }
 
     /// Number of clients connected here.
@@ -220,13 +225,13 @@ public actor RelayHub {
         return deliveries
     }
 
-    private func send(_ frame: ByteBuffer, to outbox: Outbox, link: ServerAddress) -> Int {
+    private func send(_ frame: ByteBuffer, to outbox: any PeerOutbox, link: ServerAddress) -> Int {
         queue(frame, on: outbox, peer: "neighbour \(link)") ? 1 : 0
     }
 
     /// Queues `frame` for one peer; true when queued. A peer whose outbox is full is disconnected as too slow; one
     /// that is already closing just misses the frame.
-    private func queue(_ frame: ByteBuffer, on outbox: Outbox, peer: @autoclosure () -> String) -> Bool {
+    private func queue(_ frame: ByteBuffer, on outbox: any PeerOutbox, peer: @autoclosure () -> String) -> Bool {
         switch outbox.send(frame) {
         case .queued:
             return true
@@ -238,7 +243,7 @@ public actor RelayHub {
         }
     }
 
-    private func slowConsumer(_ outbox: Outbox, name: String) {
+    private func slowConsumer(_ outbox: any PeerOutbox, name: String) {
         statistics.dropped(.slowConsumer)
         logger.warning("disconnecting a peer that stopped reading", metadata: ["peer": "\(name)"])
         outbox.kill()
@@ -328,7 +333,7 @@ public actor RelayHub {
 
     /// Records that `address` proved itself on `connection` with a verified `server_hello` naming itself
     /// `name`. Refused (false) when the neighbour is no longer configured.
-    func linkUp(_ address: ServerAddress, name: String, connection: ConnectionID, outbox: Outbox) -> Bool {
+    func linkUp(_ address: ServerAddress, name: String, connection: ConnectionID, outbox: any PeerOutbox) -> Bool {
         guard neighbours[address] != nil else { return false }
         authenticatedLinks[address, default: [:]][connection] = outbox
         if selfNames[address] != name {
@@ -355,7 +360,7 @@ public actor RelayHub {
     /// seen), a counter that is not above the last one is accepted as a restart of the neighbour, but only while
     /// no link of that neighbour is up: a live neighbour never goes back (interop rule 13).
     func admitServerHello(
-        _ neighbour: Neighbour, name: String, counter: UInt64, connection: ConnectionID, outbox: Outbox,
+        _ neighbour: Neighbour, name: String, counter: UInt64, connection: ConnectionID, outbox: any PeerOutbox,
         allowingReset: Bool
     ) throws(ServerHelloRefusal) -> ServerHelloAdmission {
         guard neighbours[neighbour.address] == neighbour else { throw .notConfigured }
@@ -376,7 +381,7 @@ public actor RelayHub {
     /// Registers our dialled socket to `address`: the only socket we send server-to-server traffic on. It is not
     /// authenticated by being dialled (whoever answers there may not be the neighbour): frames read on it count
     /// only after a verified `server_hello` on it (`admitServerHello`).
-    func registerOutboundLink(_ address: ServerAddress, connection: ConnectionID, outbox: Outbox) {
+    func registerOutboundLink(_ address: ServerAddress, connection: ConnectionID, outbox: any PeerOutbox) {
         outboundLinks[address]?.outbox.close(code: .goingAway, reason: "superseded by a new link")
         outboundLinks[address] = (connection, outbox)
     }
