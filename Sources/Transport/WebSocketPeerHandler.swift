@@ -137,7 +137,7 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
             peer.received(.binary(data))
             return
         }
-        guard data.readableBytesView.isValidUTF8 else {
+        guard data.isValidUTF8 else {
             return close(.dataInconsistentWithMessage, "text message is not valid UTF-8")
         }
         peer.received(.text(data))
@@ -229,11 +229,9 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
     }
 }
 
-extension ByteBufferView {
-    /// Whether these bytes are valid UTF-8.
+extension ByteBuffer {
+    /// Whether the readable bytes are valid UTF-8 (checked in place, no copy).
     var isValidUTF8: Bool {
-        withContiguousStorageIfAvailable { bytes in
-            String(validating: bytes, as: UTF8.self) != nil
-        } ?? (String(validating: self, as: UTF8.self) != nil)
+        (try? UTF8Span(validating: readableBytesUInt8Span)) != nil
     }
 }

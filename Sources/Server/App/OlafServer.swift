@@ -144,7 +144,7 @@ public struct OlafServer: Sendable {
                         let limits = context.limits
                         let outbox = ChannelOutbox(byteCapacity: limits.outboxBytes, eventLoop: channel.eventLoop)
                         let peer = AcceptedPeer(
-                            context: context, limits: limits, outbox: outbox, remoteAddress: channel.remoteAddress,
+                            context: context, outbox: outbox, remoteAddress: channel.remoteAddress,
                             overConnectionLimit: abuse.isOverConnectionLimit(channel))
                         return (peer, outbox, AcceptedPeer.configuration(limits))
                     }),

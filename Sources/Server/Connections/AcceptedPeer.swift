@@ -18,18 +18,13 @@ final class AcceptedPeer: WebSocketPeer {
 
     private var state = State.awaitingFirstMessage
     private let context: RelayContext
-    private let limits: ServerLimits
     private let outbox: ChannelOutbox
     private let remoteAddress: SocketAddress?
     /// The peer's address has more connections open than allowed: refused once it speaks.
     private let overConnectionLimit: Bool
 
-    init(
-        context: RelayContext, limits: ServerLimits, outbox: ChannelOutbox, remoteAddress: SocketAddress?,
-        overConnectionLimit: Bool
-    ) {
+    init(context: RelayContext, outbox: ChannelOutbox, remoteAddress: SocketAddress?, overConnectionLimit: Bool) {
         self.context = context
-        self.limits = limits
         self.outbox = outbox
         self.remoteAddress = remoteAddress
         self.overConnectionLimit = overConnectionLimit
@@ -66,6 +61,7 @@ final class AcceptedPeer: WebSocketPeer {
             // silent one meets the hello timeout. Few such connections exist per address at once.
             return refuse(.policyViolation, "too many connections from your address")
         }
+        let limits = context.limits
         guard case .text(let bytes) = message,
             case .signed(let envelope)? = try? FrameDecoder.decode(
                 bytes.allReadableBytes, limits: limits.protocolLimits)
@@ -84,7 +80,7 @@ final class AcceptedPeer: WebSocketPeer {
             }
             let session = ClientSession(context: context, limits: limits, key: hello.publicKey, outbox: outbox)
             state = .client(session)
-            session.admit(counter: envelope.counter)
+            session.admit(counter: envelope.counter, maxClients: limits.maxClients)
         case .serverHello(let claimed):
             let link = InboundNeighbourLink(
                 outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes, statistics: context.statistics)

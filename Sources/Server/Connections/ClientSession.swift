@@ -8,16 +8,18 @@ import Transport
 /// One client connection after its first message, a `hello`, on the connection's event loop: asks the hub to
 /// admit it, then charges the rate limits, parses and verifies everything it sends right there, and hands what
 /// passes to the hub through the `HubFeeder`, in order. No task: nothing here waits.
+///
+/// Kept small, since thousands live at once: the limits it needs are copied once, and log metadata is built only
+/// when a line is logged.
 final class ClientSession {
     private let context: RelayContext
-    private let limits: ServerLimits
+    private let protocolLimits: ProtocolLimits
+    private let listAnswerInterval: Duration
     private let connection: ConnectionID
     private let key: RSAPublicKey
-    private let fingerprint: String
     private let sender: SenderFingerprints
     private let outbox: ChannelOutbox
     private var rates: ClientRateGate
-    private let logger: Logger
     /// The hub admitted this connection (so its end is logged as a disconnect).
     private var admitted = false
     /// We are closing the connection: what still arrives is ignored.
@@ -25,23 +27,29 @@ final class ClientSession {
 
     init(context: RelayContext, limits: ServerLimits, key: RSAPublicKey, outbox: ChannelOutbox) {
         self.context = context
-        self.limits = limits
+        self.protocolLimits = limits.protocolLimits
+        self.listAnswerInterval = limits.listAnswerInterval
         self.connection = ConnectionID.make()
         self.key = key
-        self.fingerprint = key.fingerprint
         self.sender = SenderFingerprints(of: key)
         self.outbox = outbox
         self.rates = ClientRateGate(limits: limits, refusals: context.abuse.refusals)
-        self.logger = context.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
+    }
+
+    private var fingerprint: String { sender.canonical }
+
+    /// The server's logger with this client's fingerprint and connection.
+    private var logger: Logger {
+        context.logger.adding(["fingerprint": "\(fingerprint)", "connection": "\(connection)"])
     }
 
     /// Asks the hub to admit the client of a verified `hello`; the answer comes back on the event loop.
-    func admit(counter: UInt64) {
+    func admit(counter: UInt64, maxClients: Int) {
         let session = NIOLoopBound(self, eventLoop: outbox.eventLoop)
         let eventLoop = outbox.eventLoop
         context.feeder.submit(
             .admit(
-                connection: connection, key: key, counter: counter, outbox: outbox, maxClients: limits.maxClients,
+                connection: connection, key: key, counter: counter, outbox: outbox, maxClients: maxClients,
                 reply: { result in eventLoop.execute { session.value.admission(result) } }))
     }
 
@@ -80,7 +88,7 @@ final class ClientSession {
         if let reason = rates.refusal(forMessageOfBytes: bytes.readableBytes) { return closeOverRateLimit(reason) }
         let frame: Frame
         do {
-            frame = try FrameDecoder.decode(bytes.allReadableBytes, limits: limits.protocolLimits)
+            frame = try FrameDecoder.decode(bytes.allReadableBytes, limits: protocolLimits)
         } catch {
             context.statistics.dropped(.malformed)
             AbuseGuard.countJSONLimit(error, in: context.abuse.refusals)
@@ -95,7 +103,7 @@ final class ClientSession {
             handle(envelope, bytes: bytes)
         case .clientListRequest:
             context.feeder.submit(
-                .listRequest(connection: connection, sender: fingerprint, minimumInterval: limits.listAnswerInterval))
+                .listRequest(connection: connection, sender: fingerprint, minimumInterval: listAnswerInterval))
         case .clientUpdate, .clientUpdateRequest, .clientList:
             context.statistics.dropped(.notAllowedFromClient)
             logger.debug("ignored a server-to-server message from a client", metadata: ["type": "\(frame.typeName)"])
