@@ -89,6 +89,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings),
         .target(
@@ -211,7 +213,9 @@ let package = Package(
         .target(
             name: "OlafTestSupport",
             dependencies: [
-                "Server", "Core", "OlafCrypto", "Spawn", .product(name: "Hummingbird", package: "hummingbird"),
+                "Server", "Core", "OlafCrypto", "Spawn", "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -27,16 +27,19 @@ public struct WebSocketPeerConfiguration: Sendable {
     public var firstMessageDeadline: (timeout: TimeAmount, reason: String)?
     /// The reason of the 1001 close sent when the server shuts down gracefully.
     public var shutdownReason: String
+    /// Mask every frame we send: true for the client side of a connection (RFC 6455 5.3).
+    public var masksFrames: Bool
 
     public init(
         maxMessageBytes: Int, closeGrace: TimeAmount = .seconds(2),
         firstMessageDeadline: (timeout: TimeAmount, reason: String)? = nil,
-        shutdownReason: String = "server shutting down"
+        shutdownReason: String = "server shutting down", masksFrames: Bool = false
     ) {
         self.maxMessageBytes = maxMessageBytes
         self.closeGrace = closeGrace
         self.firstMessageDeadline = firstMessageDeadline
         self.shutdownReason = shutdownReason
+        self.masksFrames = masksFrames
     }
 }
 

@@ -87,8 +87,7 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
             peerSentClose(frame, context: context)
         case .ping:
             guard !outbox.isClosing, !ended else { return }
-            context.writeAndFlush(
-                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(frameToSend(.pong, frame.unmaskedData)), promise: nil)
         case .pong:
             break
         case .text, .binary, .continuation:
@@ -162,7 +161,7 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
             context.close(promise: nil)
         case .answerThenCloseSocket(let answer):
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(Self.closeFrame(answer, allocator: channel.allocator)))
+            context.writeAndFlush(wrapOutboundOut(closeFrame(answer, allocator: channel.allocator)))
                 .whenComplete { _ in channel.close(promise: nil) }
         }
     }
@@ -182,7 +181,7 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
             return
         }
         write(frames, bytes: bytes, context: context, flush: false)
-        context.writeAndFlush(wrapOutboundOut(Self.closeFrame(request, allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(closeFrame(request, allocator: context.channel.allocator)), promise: nil)
         let channel = context.channel
         closeDeadline = context.eventLoop.scheduleTask(in: configuration.closeGrace) { channel.close(promise: nil) }
     }
@@ -202,20 +201,25 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
     private func write(_ frames: [ByteBuffer], bytes: Int, context: ChannelHandlerContext, flush: Bool) {
         guard !frames.isEmpty else { return }
         for frame in frames.dropLast() {
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
+            context.write(wrapOutboundOut(frameToSend(.text, frame)), promise: nil)
         }
         let last = context.eventLoop.makePromise(of: Void.self)
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frames[frames.count - 1])), promise: last)
+        context.write(wrapOutboundOut(frameToSend(.text, frames[frames.count - 1])), promise: last)
         if flush { context.flush() }
         let outbox = self.outbox
         last.futureResult.whenComplete { _ in outbox.withMachine { $0.writesCompleted(bytes: bytes) } }
     }
 
-    private static func closeFrame(_ request: CloseRequest, allocator: ByteBufferAllocator) -> WebSocketFrame {
+    private func closeFrame(_ request: CloseRequest, allocator: ByteBufferAllocator) -> WebSocketFrame {
         var data = allocator.buffer(capacity: 2 + request.reason.utf8.count)
         data.write(webSocketErrorCode: request.code)
         data.writeString(request.reason)
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        return frameToSend(.connectionClose, data)
+    }
+
+    /// A frame to send: masked with a fresh key on the client side of a connection.
+    private func frameToSend(_ opcode: WebSocketOpcode, _ data: ByteBuffer) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: opcode, maskKey: configuration.masksFrames ? .random() : nil, data: data)
     }
 
     private func end() {

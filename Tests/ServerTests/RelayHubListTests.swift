@@ -20,12 +20,12 @@ struct RelayHubListTests {
         let (alice, bob, remote) = (
             try TestKeys.user(), try TestKeys.user(), try TestKeys.user()
         )
-        let aliceOutbox = WriterTaskOutbox(capacity: 64, forceClose: {})
+        let aliceOutbox = RecordingOutbox()
         try await hub.admit(
             connection: ConnectionID.make(), key: alice.publicKey, counter: 1, outbox: aliceOutbox, maxClients: 10)
         let bobConnection = ConnectionID.make()
         try await hub.admit(
-            connection: bobConnection, key: bob.publicKey, counter: 1, outbox: WriterTaskOutbox(capacity: 64, forceClose: {}),
+            connection: bobConnection, key: bob.publicKey, counter: 1, outbox: RecordingOutbox(),
             maxClients: 10)
 
         let fingerprint = alice.publicKey.fingerprint
@@ -55,7 +55,7 @@ struct RelayHubListTests {
         let hub = RelayHub(
             ownAddress: try ServerAddress(parsing: "127.0.0.1:1"), neighbours: [], counters: [:],
             statistics: RelayStatistics(), logger: Logger(label: "test"))
-        let outboxes = [WriterTaskOutbox(capacity: 64, forceClose: {}), WriterTaskOutbox(capacity: 64, forceClose: {})]
+        let outboxes = [RecordingOutbox(), RecordingOutbox()]
         for outbox in outboxes {
             try await hub.admit(
                 connection: ConnectionID.make(), key: try TestKeys.user().publicKey, counter: 1,
@@ -69,10 +69,10 @@ struct RelayHubListTests {
             return
         }
         for outbox in outboxes {
-            let batch = try #require(await outbox.nextBatch())
+            let batch = outbox.takeFrames()
             // Exactly one frame: the refused pushes queued nothing.
             #expect(batch.count == 1)
-            #expect(batch[0].readableBytes * 2 == bytes)
+            #expect((batch.first?.utf8.count ?? 0) * 2 == bytes)
         }
         #expect(await hub.pushClientList(budgetBytes: bytes) == .pushed(bytes: bytes))
         #expect(await hub.pushClientList(budgetBytes: bytes - 1) == .overBudget)
@@ -94,13 +94,13 @@ struct RelayHubListTests {
     }
 
     /// Asks the hub for the list as `fingerprint` and decodes the answer queued in `outbox`.
-    private static func listed(asking hub: RelayHub, as fingerprint: String, outbox: WriterTaskOutbox) async throws
+    private static func listed(asking hub: RelayHub, as fingerprint: String, outbox: RecordingOutbox) async throws
         -> [String: [RSAPublicKey]]
     {
         await hub.answerClientListRequest(from: fingerprint)
-        let batch = try #require(await outbox.nextBatch())
+        let batch = outbox.takeFrames()
         #expect(batch.count == 1)
-        let frame = try FrameDecoder.decode(Array(String(buffer: batch[0]).utf8), limits: ProtocolLimits())
+        let frame = try FrameDecoder.decode(Array(try #require(batch.first).utf8), limits: ProtocolLimits())
         guard case .clientList(let list) = frame else {
             Issue.record("expected a client_list, got \(frame.typeName)")
             return [:]

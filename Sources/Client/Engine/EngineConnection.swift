@@ -13,36 +13,34 @@ extension ClientEngine {
     /// A connection that stayed up this long resets the backoff.
     static let stableConnection: Duration = .seconds(30)
 
-    /// Runs until cancelled.
+    /// Runs until cancelled: `Redialer` waits between attempts (backoff with jitter, reset after a stable
+    /// connection).
     public func run() async {
-        var backoff = Backoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
-        while !Task.isCancelled {
-            setStatus(ConnectionStatus(state: .connecting, detail: "dialling \(configuration.home.webSocketURL)"))
-            let started = ContinuousClock.now
-            let reason: String
-            do {
-                let close = try await connectOnce()
-                reason =
-                    close.map { "the server closed the connection (\(Self.describe($0)))" }
-                    ?? "the server closed the connection"
-            } catch is CancellationError {
-                break
-            } catch {
-                reason = "cannot reach \(configuration.home.webSocketURL): \(Self.describe(error))"
-            }
-            connectionEnded()
-            if Task.isCancelled { break }
-            if ContinuousClock.now - started > Self.stableConnection { backoff.reset() }
-            let wait = backoff.next()
-            let retryAt = Date().addingTimeInterval(wait.inSeconds)
-            logger.notice("home server connection lost; retrying", metadata: ["reason": "\(reason)", "in": "\(wait)"])
-            setStatus(ConnectionStatus(state: .offline, detail: reason, retryAt: retryAt.timeIntervalSince1970))
-            do {
-                try await Task.sleep(for: wait)
-            } catch {
-                break
-            }
-        }
+        var redialer = Redialer(
+            backoff: Backoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff),
+            stableAfter: Self.stableConnection)
+        var reason = ""
+        await redialer.run(
+            attempt: {
+                setStatus(ConnectionStatus(state: .connecting, detail: "dialling \(configuration.home.webSocketURL)"))
+                do {
+                    let close = try await connectOnce()
+                    reason =
+                        close.map { "the server closed the connection (\(Self.describe($0)))" }
+                        ?? "the server closed the connection"
+                } catch is CancellationError {
+                    return .stop
+                } catch {
+                    reason = "cannot reach \(configuration.home.webSocketURL): \(Self.describe(error))"
+                }
+                connectionEnded()
+                return .redial
+            },
+            willWait: { wait in
+                let retryAt = Date().addingTimeInterval(wait.inSeconds)
+                logger.notice("home server connection lost; retrying", metadata: ["reason": "\(reason)", "in": "\(wait)"])
+                setStatus(ConnectionStatus(state: .offline, detail: reason, retryAt: retryAt.timeIntervalSince1970))
+            })
         connectionEnded()
         setStatus(ConnectionStatus(state: .offline, detail: "stopped"))
     }

@@ -6,12 +6,12 @@ import Transport
 
 /// The session logic of every accepted WebSocket connection, on its event loop: the first message decides
 /// whether the peer is a client (`hello`: a `ClientSession`) or a neighbour server (`server_hello`: an
-/// `InboundNeighbourLink`); anything else is closed with a clear reason.
+/// `NeighbourLink`); anything else is closed with a clear reason.
 final class AcceptedPeer: WebSocketPeer {
     private enum State {
         case awaitingFirstMessage
         case client(ClientSession)
-        case neighbour(InboundNeighbourLink)
+        case neighbour(NeighbourLink)
         /// Refused or ended: whatever still arrives is ignored.
         case done
     }
@@ -40,7 +40,7 @@ final class AcceptedPeer: WebSocketPeer {
     func received(_ message: WebSocketMessageBytes) {
         switch state {
         case .client(let session): session.received(message)
-        case .neighbour(let link): link.deliver(message)
+        case .neighbour(let link): link.received(message)
         case .done: break
         case .awaitingFirstMessage: first(message)
         }
@@ -49,7 +49,7 @@ final class AcceptedPeer: WebSocketPeer {
     func connectionEnded() {
         switch state {
         case .client(let session): session.ended()
-        case .neighbour(let link): link.finish()
+        case .neighbour(let link): link.connectionEnded()
         case .awaitingFirstMessage, .done: break
         }
         state = .done
@@ -82,7 +82,7 @@ final class AcceptedPeer: WebSocketPeer {
             state = .client(session)
             session.admit(counter: envelope.counter, maxClients: limits.maxClients)
         case .serverHello(let claimed):
-            let link = InboundNeighbourLink(
+            let link = NeighbourLink(
                 outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes, statistics: context.statistics)
             state = .neighbour(link)
             let session = NeighbourInboundSession(context: context, link: link)

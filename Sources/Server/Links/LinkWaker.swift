@@ -2,20 +2,23 @@ import Core
 import Synchronization
 
 /// Cuts a dialer's backoff short: when a neighbour's own link to us comes up (it restarted, or the network
-/// healed), our redial to it should not wait out a 30-second backoff.
+/// healed), our redial to it should not wait out a 30-second backoff. One `RedialWaker` per neighbour.
 final class LinkWaker: Sendable {
-    private let requested = Mutex<Set<ServerAddress>>([])
+    private let wakers = Mutex<[ServerAddress: RedialWaker]>([:])
 
-    /// Asks the dialer for `address` to try again now.
-    func wake(_ address: ServerAddress) { _ = requested.withLock { $0.insert(address) } }
-
-    /// Sleeps up to `duration`, returning early when `address` is woken. Throws when cancelled.
-    func sleep(_ duration: Duration, orUntilWoken address: ServerAddress) async throws {
-        let deadline = ContinuousClock.now + duration
-        _ = requested.withLock { $0.remove(address) }
-        while ContinuousClock.now < deadline {
-            try await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
-            if requested.withLock({ $0.remove(address) }) != nil { return }
+    /// The waker of the dialer for `address`.
+    func waker(for address: ServerAddress) -> RedialWaker {
+        wakers.withLock { wakers in
+            if let waker = wakers[address] { return waker }
+            let waker = RedialWaker()
+            wakers[address] = waker
+            return waker
         }
     }
+
+    /// Asks the dialer for `address` to try again now (if it is waiting).
+    func wake(_ address: ServerAddress) { wakers.withLock { $0[address] }?.wake() }
+
+    /// The dialer for `address` stopped.
+    func forget(_ address: ServerAddress) { _ = wakers.withLock { $0.removeValue(forKey: address) } }
 }

@@ -1,14 +1,15 @@
 import Core
 import Foundation
-import HummingbirdWSClient
+import NIOCore
 import Logging
 import NIOSSL
 import NIOWebSocket
 import Transport
 
 /// Keeps our own outbound link to one neighbour up: dial, `server_hello`, `client_update_request`, our
-/// `client_update`, then relay; redial with backoff when it drops. Stops when the neighbour is removed or the
-/// task is cancelled.
+/// `client_update`, then relay; redial (`Redialer`: backoff with jitter, woken early when the neighbour links
+/// to us) when it drops. Stops when the neighbour is removed or the task is cancelled. The connection itself
+/// lives on its event loop (`WebSocketDialer`); this task reads what the neighbour sends, in order.
 struct NeighbourDialer: Sendable {
     let context: RelayContext
     let identity: ServerIdentity
@@ -18,36 +19,30 @@ struct NeighbourDialer: Sendable {
     static let stableLinkDuration: Duration = .seconds(30)
 
     func run() async {
-        var backoff = Backoff()
         let logger = context.logger.adding(["neighbour": "\(address)"])
-        while !Task.isCancelled {
-            guard await context.hub.neighbour(at: address) != nil else { return }
-            let started = ContinuousClock.now
+        var redialer = Redialer(stableAfter: Self.stableLinkDuration, waker: context.linkWaker.waker(for: address))
+        await redialer.run {
+            guard await context.hub.neighbour(at: address) != nil else { return .stop }
             do {
                 try await dialOnce(logger: logger)
                 logger.info("link to neighbour closed")
             } catch is CancellationError {
-                return
+                return .stop
             } catch {
                 logger.info("link to neighbour failed", metadata: ["error": "\(error)"])
             }
-            if ContinuousClock.now - started > Self.stableLinkDuration { backoff.reset() }
-            do {
-                try await context.linkWaker.sleep(backoff.next(), orUntilWoken: address)
-            } catch {
-                return
-            }
+            return .redial
         }
+        context.linkWaker.forget(address)
     }
 
-    /// One connection attempt, bounded: if the handshake has not completed within the hello timeout the attempt
-    /// is abandoned, so a neighbour that accepts TCP and then stays silent cannot stall redialling.
+    /// One connection: dial (TCP, TLS and the upgrade bounded by the hello timeout, so a neighbour that accepts
+    /// TCP and then stays silent cannot stall redialling), then run the link until it ends.
     private func dialOnce(logger: Logger) async throws {
         guard let neighbour = await context.hub.neighbour(at: address) else { return }
         let tls = try Self.tlsConfiguration(for: neighbour)
-        try await withHandshakeDeadline(context.limits.helloTimeout) { opened in
-            try await connect(neighbour, tls: tls, logger: logger, opened: opened)
-        }
+        let link = try await connect(neighbour, tls: tls)
+        try await run(link, logger: logger)
     }
 
     /// TLS for a `wss://` neighbour (its address or URL says so; never downgraded to `ws://`): the certificate
@@ -63,71 +58,59 @@ struct NeighbourDialer: Sendable {
         return tls
     }
 
-    private func connect(
-        _ neighbour: Neighbour, tls: TLSConfiguration?, logger: Logger, opened: @escaping @Sendable () -> Void
-    ) async throws {
+    private func connect(_ neighbour: Neighbour, tls: TLSConfiguration?) async throws -> NeighbourLink {
         let limits = context.limits
+        let statistics = context.statistics
+        let dialled = neighbour.dialAddress
+        return try await WebSocketDialer.connect(
+            to: WebSocketDialer.Target(host: dialled.host, port: Int(dialled.port), path: "/", tls: tls),
+            group: context.eventLoopGroup, maxFrameBytes: limits.protocolLimits.maxFrameBytes,
+            handshakeTimeout: TimeAmount(limits.helloTimeout)
+        ) { channel in
+            TCPKeepalive.enable(on: channel)
+            let outbox = ChannelOutbox(byteCapacity: limits.neighbourOutboxBytes, eventLoop: channel.eventLoop)
+            let link = NeighbourLink(outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes, statistics: statistics)
+            let configuration = WebSocketPeerConfiguration(
+                maxMessageBytes: limits.protocolLimits.maxFrameBytes, closeGrace: .seconds(2), masksFrames: true)
+            return (link, outbox, configuration)
+        }
+    }
+
+    /// Runs our link: `server_hello`, `client_update_request`, our `client_update`, then the neighbour's frames
+    /// until the connection ends (or the task is cancelled: then it is closed with 1001).
+    private func run(_ link: NeighbourLink, logger: Logger) async throws {
         let hub = context.hub
-        let context = self.context
-        let address = self.address
-        let configuration = WebSocketClientConfiguration(maxFrameSize: limits.protocolLimits.maxFrameBytes)
-        var dialled = neighbour.dialAddress
-        if neighbour.address.usesTLS && !dialled.usesTLS {
-            dialled = try ServerAddress(host: dialled.host, port: dialled.port, usesTLS: true)
-        }
-        try await WebSocketClient.connect(
-            url: dialled.webSocketURL, configuration: configuration, tlsConfiguration: tls,
-            eventLoopGroup: context.eventLoopGroup, logger: logger
-        ) { inbound, outbound, _ in
-            opened()
-            let (killSignal, kill) = AsyncStream.makeStream(of: Void.self)
-            let outbox = WriterTaskOutbox(
-                capacity: limits.neighbourOutboxCapacity, byteCapacity: limits.neighbourOutboxBytes,
-                forceClose: {
-                    kill.yield()
-                    kill.finish()
-                })
-            let connection = ConnectionID.make()
-            outbox.send(try await identity.signedServerHello())
-            outbox.send(Frame.clientUpdateRequest(ClientUpdateRequest()).text)
-            await hub.registerOutboundLink(address, connection: connection, outbox: outbox)
-            outbox.send(await hub.clientUpdateFrame())
-            logger.info("link to neighbour up")
-            let killWatchdog: @Sendable () async throws -> Void = {
-                for await _ in killSignal { throw CancellationError() }
-                try await Task.sleep(for: .forever)
+        let outbox = link.outbox
+        let connection = ConnectionID.make()
+        outbox.send(try await identity.signedServerHello())
+        outbox.send(Frame.clientUpdateRequest(ClientUpdateRequest()).text)
+        await hub.registerOutboundLink(address, connection: connection, outbox: outbox)
+        outbox.send(await hub.clientUpdateFrame())
+        logger.info("link to neighbour up")
+        // Nothing read here counts until the other end proves itself on this socket (interop rule 7).
+        var handler: NeighbourFrameHandler?
+        for await bytes in link.messages {
+            link.consumed(bytes.readableBytes)
+            let text = String(buffer: bytes)
+            if let handler {
+                await handler.handle(text)
+            } else if let neighbour = await Self.authenticate(
+                text, on: connection, dialled: address, outbox: outbox, context: context, logger: logger)
+            {
+                handler = NeighbourFrameHandler(
+                    context: context, neighbour: neighbour, link: outbox, connection: connection)
             }
-            let outcome: Result<Void, any Error>
-            do {
-                try await ConnectionPump.run(outbox: outbox, outbound: outbound, watchdogs: [killWatchdog]) {
-                    // Nothing read here counts until the other end proves itself on this socket (interop rule 7).
-                    var handler: NeighbourFrameHandler?
-                    for try await message in inbound.messages(maxSize: limits.protocolLimits.maxFrameBytes) {
-                        guard let text = message.text else { continue }
-                        if let handler {
-                            await handler.handle(text)
-                        } else if let neighbour = await Self.authenticate(
-                            text, on: connection, dialled: address, outbox: outbox, context: context, logger: logger)
-                        {
-                            handler = NeighbourFrameHandler(
-                                context: context, neighbour: neighbour, link: outbox, connection: connection)
-                        }
-                    }
-                }
-                outcome = .success(())
-            } catch {
-                outcome = .failure(error)
-            }
-            await hub.unregisterOutboundLink(address, connection: connection)
-            try outcome.get()
         }
+        if Task.isCancelled { outbox.close(code: .goingAway, reason: "server shutting down") }
+        await hub.unregisterOutboundLink(address, connection: connection)
+        try Task.checkCancellation()
     }
 
     /// A frame on our dialled socket before the other end proved itself there: a `server_hello` that
     /// authenticates makes the socket a link of the neighbour; one that does not closes the socket; anything else
     /// is dropped unread (whoever answers at the configured address may not be the neighbour).
     private static func authenticate(
-        _ text: String, on connection: ConnectionID, dialled address: ServerAddress, outbox: WriterTaskOutbox,
+        _ text: String, on connection: ConnectionID, dialled address: ServerAddress, outbox: ChannelOutbox,
         context: RelayContext, logger: Logger
     ) async -> Neighbour? {
         // Cheap test first: frames that cannot be a server_hello are not parsed at all.

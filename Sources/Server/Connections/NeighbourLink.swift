@@ -3,10 +3,11 @@ import Synchronization
 import NIOWebSocket
 import Transport
 
-/// A neighbour's connection to us, between its event loop and the task that runs its session
-/// (`NeighbourInboundSession`): messages are handed over in order; the bytes waiting for that task are bounded,
-/// and a neighbour that outruns it is closed (1008) rather than buffered without end.
-final class InboundNeighbourLink: Sendable {
+/// A connection with a neighbour (its link to us, or ours to it), between the connection's event loop and the
+/// task that runs the link (`NeighbourInboundSession`, `NeighbourDialer`): messages are handed over in order; the
+/// bytes waiting for that task are bounded, and a neighbour that outruns it is closed (1008) rather than
+/// buffered without end.
+final class NeighbourLink: WebSocketPeer, Sendable {
     let outbox: ChannelOutbox
     /// The link's text messages, in order; finishes when the connection ends.
     let messages: AsyncStream<ByteBuffer>
@@ -23,7 +24,7 @@ final class InboundNeighbourLink: Sendable {
     }
 
     /// On the event loop: a message from the neighbour.
-    func deliver(_ message: WebSocketMessageBytes) {
+    func received(_ message: WebSocketMessageBytes) {
         guard case .text(let bytes) = message else {
             statistics.dropped(.malformed)
             return
@@ -41,5 +42,5 @@ final class InboundNeighbourLink: Sendable {
     func consumed(_ bytes: Int) { pendingBytes.wrappingSubtract(bytes, ordering: .relaxed) }
 
     /// On the event loop: the connection ended.
-    func finish() { continuation.finish() }
+    func connectionEnded() { continuation.finish() }
 }
