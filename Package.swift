@@ -61,6 +61,11 @@ let package = Package(
         .target(
             name: "OlafVectors", dependencies: ["Core", "OlafCrypto"], path: "Sources/Vectors",
             swiftSettings: strictSettings),
+        // What olafd and olaf-client share about their files: the SQLite opener (WAL, 0600, migrations, newer
+        // schemas refused) and the secret-file writer (exclusive, no symbolic links, synced).
+        .target(
+            name: "LocalFiles", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
         // Starting child processes with a clean signal mask and dispositions (posix_spawn); every program and
         // test that runs another program goes through it.
         .target(name: "Spawn", swiftSettings: strictSettings),
@@ -107,7 +112,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "OlafCrypto", "Systemd", "HTTPListener", "Transport",
+                "Core", "OlafCrypto", "Systemd", "HTTPListener", "Transport", "LocalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -130,7 +135,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "Core", "OlafCrypto", "HTTPListener",
+                "Core", "OlafCrypto", "HTTPListener", "LocalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -185,6 +190,10 @@ let package = Package(
 
         .testTarget(
             name: "OlafCryptoTests", dependencies: ["OlafCrypto", "OlafTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LocalFilesTests",
+            dependencies: ["LocalFiles", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TransportTests",

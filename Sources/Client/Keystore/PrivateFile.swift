@@ -1,4 +1,5 @@
 import Foundation
+import LocalFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -8,23 +9,15 @@ import Foundation
     import Darwin
 #endif
 
-/// 0600 files written atomically (temp file, fsync, rename), for the keystore.
+/// The keystore's files: 0600 secrets written through `SecretFile`, and the checks of secret files and directories.
 enum PrivateFile {
+    /// Writes `contents` to `path` atomically with mode 0600 (`SecretFile`: exclusive, no symbolic links,
+    /// file and directory synced).
     static func save(_ contents: String, to path: String) throws(ClientKeystoreError) {
-        let temporary = path + ".tmp-\(getpid())"
-        // A leftover of a crash is removed; the new file is created exclusively and never through a symbolic link
-        // someone planted under that name.
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: reason)
+        do {
+            try SecretFile.write(contents, to: path)
+        } catch {
+            throw .cannotWrite(path: error.path, reason: error.reason)
         }
     }
 

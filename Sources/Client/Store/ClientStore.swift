@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import LocalFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -19,25 +20,15 @@ public final class ClientStore: Sendable {
     /// Opens (creating if needed) the store at `path` and migrates it.
     public init(path: String) throws(ClientStoreError) {
         self.path = path
-        try Self.restrictMode(of: path, create: true)
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try SQLiteDatabase.open(path: path, migrator: Self.migrator, program: "olaf-client")
         } catch {
-            throw .cannotOpen(path: path, reason: "\(error)")
+            switch error {
+            case .cannotOpen(let path, let reason): throw .cannotOpen(path: path, reason: reason)
+            case .newerSchema(let path): throw .newerSchema(path: path)
+            case .migrationFailed(let path, let reason): throw .cannotOpen(path: path, reason: "migration failed: \(reason)")
+            }
         }
-        do {
-            let migrator = Self.migrator
-            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw ClientStoreError.newerSchema(path: path) }
-            try migrator.migrate(pool)
-        } catch let error as ClientStoreError {
-            throw error
-        } catch {
-            throw .cannotOpen(path: path, reason: "migration failed: \(error)")
-        }
-        for companion in [path + "-wal", path + "-shm"] { try Self.restrictMode(of: companion, create: false) }
     }
 
     // MARK: Own counter
@@ -72,7 +63,7 @@ public final class ClientStore: Sendable {
         try await read("read peer counters") { db in
             var result: [String: UInt64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT sender, last FROM peerCounter") {
-                result[row["sender"]] = UInt64(bitPattern: row["last"])
+                result[try row.decode(forColumn: "sender")] = UInt64(bitPattern: try row.decode(forColumn: "last"))
             }
             return result
         }
@@ -135,8 +126,8 @@ public final class ClientStore: Sendable {
             // Unneeded contacts, least recently seen first.
             let candidates = try Row.fetchAll(db, sql: "SELECT fingerprint, lastSeen FROM contact ORDER BY lastSeen")
                 .compactMap { row -> (fingerprint: String, lastSeen: Double)? in
-                    guard let fingerprint = row["fingerprint"] as String?, !kept.contains(fingerprint),
-                        let lastSeen = row["lastSeen"] as Double?
+                    guard let fingerprint = try row.decode(String?.self, forColumn: "fingerprint"),
+                        !kept.contains(fingerprint), let lastSeen = try row.decode(Double?.self, forColumn: "lastSeen")
                     else { return nil }
                     return (fingerprint, lastSeen)
                 }
@@ -256,7 +247,7 @@ public final class ClientStore: Sendable {
         try await read("list uploads") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM fileTransfer ORDER BY id").map { row in
                 FileTransferRecord(
-                    id: row["id"], name: row["name"], size: row["size"], url: row["url"], createdAt: row["createdAt"])
+                    id: try row.decode(forColumn: "id"), name: try row.decode(forColumn: "name"), size: try row.decode(forColumn: "size"), url: try row.decode(forColumn: "url"), createdAt: try row.decode(forColumn: "createdAt"))
             }
         }
     }
@@ -329,50 +320,41 @@ extension ClientStore {
 
     private static func wrap(_ error: any Error, operation: String) -> any Error {
         if error is ClientStoreError || error is CancellationError { return error }
-        return ClientStoreError.operationFailed(operation: operation, reason: "\(error)")
-    }
-
-    /// Mode 0600 on `path` whatever the umask (creating it empty first if `create`).
-    private static func restrictMode(of path: String, create: Bool) throws(ClientStoreError) {
-        let descriptor = open(path, create ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let code = errno
-            if !create && code == ENOENT { return }
-            throw .cannotOpen(path: path, reason: String(cString: strerror(code)))
-        }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, 0o600) == 0 else {
-            throw .cannotOpen(path: path, reason: "cannot set mode 0600: \(String(cString: strerror(errno)))")
-        }
+        return ClientStoreError.operationFailed(
+            operation: operation, reason: SQLiteDatabase.reason(for: error, program: "olaf-client"))
     }
 }
 
 extension MessageRecord {
     fileprivate init(row: Row) throws {
-        let fileURL: String? = row["fileURL"]
+        let fileURL: String? = try row.decode(forColumn: "fileURL")
         self.init(
-            id: row["id"], conversation: row["conversation"],
-            direction: MessageDirection(rawValue: row["direction"]) ?? .incoming, sender: row["sender"],
-            text: row["text"], timestamp: row["timestamp"],
-            status: MessageStatus(rawValue: row["status"]) ?? .verified,
-            file: fileURL.map { FileLink(url: $0, name: row["fileName"] ?? "file", size: row["fileSize"]) })
+            id: try row.decode(forColumn: "id"), conversation: try row.decode(forColumn: "conversation"),
+            direction: MessageDirection(rawValue: try row.decode(forColumn: "direction")) ?? .incoming, sender: try row.decode(forColumn: "sender"),
+            text: try row.decode(forColumn: "text"), timestamp: try row.decode(forColumn: "timestamp"),
+            status: MessageStatus(rawValue: try row.decode(forColumn: "status")) ?? .verified,
+            file: try fileURL.map {
+                FileLink(
+                    url: $0, name: (try row.decode(String?.self, forColumn: "fileName")) ?? "file",
+                    size: try row.decode(forColumn: "fileSize"))
+            })
     }
 }
 
 extension ConversationRecord {
     fileprivate init(row: Row) throws {
-        let participants: String = row["participants"]
+        let participants: String = try row.decode(forColumn: "participants")
         self.init(
-            id: row["id"], kind: ConversationKind(rawValue: row["kind"]) ?? .group,
+            id: try row.decode(forColumn: "id"), kind: ConversationKind(rawValue: try row.decode(forColumn: "kind")) ?? .group,
             participants: participants.isEmpty ? [] : participants.split(separator: "\n").map(String.init),
-            updatedAt: row["updatedAt"], lastText: row["lastText"])
+            updatedAt: try row.decode(forColumn: "updatedAt"), lastText: try row.decode(forColumn: "lastText"))
     }
 }
 
 extension ContactRecord {
     fileprivate init(row: Row) throws {
         self.init(
-            fingerprint: row["fingerprint"], nickname: row["nickname"], publicKeyPEM: row["publicKeyPEM"],
-            lastServer: row["lastServer"], lastSeen: row["lastSeen"])
+            fingerprint: try row.decode(forColumn: "fingerprint"), nickname: try row.decode(forColumn: "nickname"), publicKeyPEM: try row.decode(forColumn: "publicKeyPEM"),
+            lastServer: try row.decode(forColumn: "lastServer"), lastSeen: try row.decode(forColumn: "lastSeen"))
     }
 }

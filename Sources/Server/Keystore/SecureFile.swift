@@ -1,4 +1,5 @@
 import Foundation
+import LocalFiles
 
 /// Small file helpers for secrets and state: private directories, 0600 files written atomically.
 enum SecureFile {
@@ -22,21 +23,13 @@ enum SecureFile {
         }
     }
 
-    /// Writes `contents` to `path` atomically (temp file, fsync, rename) with mode 0600.
+    /// Writes `contents` to `path` atomically with mode 0600 (`SecretFile`: exclusive, no symbolic links,
+    /// file and directory synced).
     static func writePrivate(_ contents: String, to path: String) throws(KeystoreError) {
-        let temporary = path + ".tmp-\(getpid())"
-        // A leftover of a crash is removed; the new file is created exclusively and never through a symbolic link.
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: reason)
+        do {
+            try SecretFile.write(contents, to: path)
+        } catch {
+            throw .cannotWrite(path: error.path, reason: error.reason)
         }
     }
 

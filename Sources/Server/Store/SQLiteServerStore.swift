@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import LocalFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -11,7 +12,7 @@ import GRDB
 
 /// `ServerStore` on one SQLite file in WAL mode, through a GRDB `DatabasePool` (one writer, concurrent readers).
 ///
-/// The file and its `-wal`/`-shm` companions get mode 0600 whatever the umask. Storage conventions:
+/// Opened by `SQLiteDatabase` (WAL, files 0600, migrations, newer schemas refused). Storage conventions:
 /// - Dates are REAL seconds since 2001-01-01 UTC (`timeIntervalSinceReferenceDate`), so a `Date` round-trips
 ///   exactly. To read them in `sqlite3`: `datetime(uploadedAt + 978307200, 'unixepoch')`.
 /// - Counters are `UInt64` stored as the `Int64` with the same bit pattern and always compared as unsigned.
@@ -24,21 +25,10 @@ public final class SQLiteServerStore: ServerStore {
     /// - Throws: `StoreError.cannotOpen`, `.newerSchema` or `.migrationFailed`.
     public init(path: String) throws {
         self.path = path
-        try Self.restrictMode(of: path, create: true)
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        config.foreignKeysEnabled = true
-        // GRDB already does this for WAL writers; stated here because durability depends on it:
-        // with WAL, NORMAL never corrupts, and at worst loses the last transactions on power loss.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try SQLiteDatabase.open(path: path, migrator: Self.migrator, foreignKeys: true, program: "olafd")
         } catch {
-            throw StoreError.cannotOpen(path: path, reason: StoreError.reason(for: error))
-        }
-        try Self.migrate(pool, path: path)
-        for companion in [path + "-wal", path + "-shm"] {
-            try Self.restrictMode(of: companion, create: false)
+            throw StoreError(error)
         }
     }
 
@@ -266,22 +256,6 @@ extension SQLiteServerStore {
         return migrator
     }
 
-    private static func migrate(_ pool: DatabasePool, path: String) throws {
-        let migrator = Self.migrator
-        let superseded: Bool
-        do {
-            superseded = try pool.read { try migrator.hasBeenSuperseded($0) }
-        } catch {
-            throw StoreError.cannotOpen(path: path, reason: StoreError.reason(for: error))
-        }
-        if superseded { throw StoreError.newerSchema(path: path) }
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            throw StoreError.migrationFailed(path: path, reason: StoreError.reason(for: error))
-        }
-    }
-
     /// SQL that is true when `lhs > rhs` as unsigned 64-bit numbers, for Int64 columns holding UInt64 bit
     /// patterns. SQLite has only signed integers: when both have the same sign the signed order is the unsigned
     /// order; otherwise the negative one (top bit set) is the larger unsigned value.
@@ -312,22 +286,6 @@ extension SQLiteServerStore {
     private static func wrap(_ error: any Error, operation: String) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         return StoreError.operationFailed(operation: operation, reason: StoreError.reason(for: error))
-    }
-
-    /// Sets mode 0600 on `path` (creating it empty first if `create`), independently of the process umask.
-    /// A missing file is fine when not creating (SQLite removes `-wal`/`-shm` when the last connection closes).
-    private static func restrictMode(of path: String, create: Bool) throws {
-        let descriptor = open(path, create ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let code = errno
-            if !create && code == ENOENT { return }
-            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(code)))
-        }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, 0o600) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw StoreError.cannotOpen(path: path, reason: "cannot set its mode to 0600: \(reason)")
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import LocalFiles
 import GRDB
 
 /// Why a `ServerStore` operation failed, worded for the operator who has to fix it.
@@ -36,28 +37,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 
 extension StoreError {
     /// A human explanation of a GRDB or POSIX error, with what to do about it where that is known.
-    static func reason(for error: any Error) -> String {
-        if error is RowDecodingError {
-            // Its description quotes the row, which may hold a file id: say what it means instead.
-            return "a stored row has an unexpected value; the database may be damaged, restore a backup"
-        }
-        guard let error = error as? DatabaseError else { return String(describing: error) }
-        let detail = "SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "unknown")"
-        switch error.resultCode {
-        case .SQLITE_FULL:
-            return "the disk is full (\(detail)); free space on the file system holding the state directory"
-        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
-            return "the database is not writable (\(detail)); check owner and mode of the file and its directory"
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return "the database is locked (\(detail)); is another olafd using the same state directory?"
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return "the file is damaged or not an olafd database (\(detail)); restore a backup or move it aside"
-        case .SQLITE_CANTOPEN:
-            return "SQLite cannot open the file (\(detail))"
-        case .SQLITE_IOERR:
-            return "an I/O error occurred (\(detail)); check the disk and the kernel log"
-        default:
-            return detail
+    static func reason(for error: any Error) -> String { SQLiteDatabase.reason(for: error, program: "olafd") }
+
+    /// The store's error for a database that could not be opened.
+    init(_ error: SQLiteDatabase.OpenError) {
+        switch error {
+        case .cannotOpen(let path, let reason): self = .cannotOpen(path: path, reason: reason)
+        case .newerSchema(let path): self = .newerSchema(path: path)
+        case .migrationFailed(let path, let reason): self = .migrationFailed(path: path, reason: reason)
         }
     }
 }
