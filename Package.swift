@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "Core", "OlafCrypto", "HTTPListener", "LocalFiles",
+                "Core", "OlafCrypto", "HTTPListener", "LocalFiles", "Transport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

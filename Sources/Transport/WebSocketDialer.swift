@@ -36,7 +36,7 @@ public enum WebSocketDialer {
             switch self {
             case .upgradeRefused: "the server did not accept the WebSocket upgrade"
             case .handshakeTimeout(let timeout):
-                "the connection and WebSocket handshake did not complete within \(timeout.nanoseconds / 1_000_000) ms"
+                "no WebSocket handshake within \(timeout.nanoseconds / 1_000_000) ms (TCP, TLS and the upgrade)"
             }
         }
     }

@@ -1,12 +1,19 @@
 public import NIOCore
+public import NIOWebSocket
 
 /// The session logic of one WebSocket connection. Called on the connection's event loop only, in the order the
 /// peer's messages arrived; never concurrently.
 public protocol WebSocketPeer: AnyObject {
     /// A complete message (fragments joined, within the size limit; a text message is valid UTF-8).
     func received(_ message: WebSocketMessageBytes)
+    /// The peer sent a close frame (`code` nil: none given), before the connection ends.
+    func receivedClose(code: WebSocketErrorCode?, reason: String)
     /// The connection ended (either side, any reason). Called once; nothing is received afterwards.
     func connectionEnded()
+}
+
+extension WebSocketPeer {
+    public func receivedClose(code: WebSocketErrorCode?, reason: String) {}
 }
 
 /// One complete WebSocket message.

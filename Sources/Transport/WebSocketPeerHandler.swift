@@ -154,6 +154,7 @@ public final class WebSocketPeerHandler: ChannelInboundHandler, RemovableChannel
     private func peerSentClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
         var data = frame.unmaskedData
         let code = data.readInteger(as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) }
+        peer.receivedClose(code: code, reason: data.readString(length: min(data.readableBytes, 123)) ?? "")
         switch outbox.withMachine({ $0.peerClosed(code: code) }) {
         case .none:
             break

@@ -2,6 +2,7 @@ import Core
 public import Foundation
 public import Logging
 public import OlafCrypto
+import Transport
 
 /// The protocol client for one user: keeps a connection to the home server (hello, client list, reconnect with
 /// backoff), sends public chats and end-to-end encrypted chats, and shows only what verifies: every received
@@ -19,7 +20,8 @@ public actor ClientEngine {
 
     // Connection
     var status = ConnectionStatus(state: .connecting)
-    var outbox: AsyncStream<String>.Continuation?
+    /// The connection's outbox while connected to the home server.
+    var outbox: ChannelOutbox?
     // Neighbourhood
     var directory = OnlineDirectory()
     /// When the current client list arrived (nil while there is none).
@@ -191,7 +193,15 @@ public actor ClientEngine {
         } catch {
             throw .invalid(.crypto(error))
         }
-        guard case .enqueued = outbox.yield(Frame.signed(envelope).text) else {
+        switch outbox.send(Frame.signed(envelope).text) {
+        case .queued:
+            break
+        case .full:
+            // The home server stopped reading what we send: the connection is of no use; redial.
+            logger.warning("the home server is not reading what we send; reconnecting")
+            outbox.kill()
+            throw .notConnected(detail: "the home server is not reading; reconnecting")
+        case .closed:
             throw .notConnected(detail: "the connection is closing")
         }
     }

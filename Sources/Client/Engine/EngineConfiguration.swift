@@ -31,6 +31,11 @@ public struct EngineConfiguration: Sendable {
     public var chatOpeningOperationsPerSecond: Double = 256
     /// Most contacts kept (`ClientStore.pruneContacts`; those with a nickname or a conversation always stay).
     public var maxContacts = 5_000
+    /// Bytes we may have queued for the home server and not yet written to its socket before it counts as not
+    /// reading (the connection is dropped and redialled rather than growing without bound).
+    public var outboxBytes = 8 << 20
+    /// Bytes received and not yet handled before the home server counts as sending faster than we can process.
+    public var inboxBytes = 64 << 20
     /// How long a contact nobody needs is kept after it was last listed.
     public var forgetContactsUnseenFor: Duration = .seconds(30 * 24 * 3600)
 

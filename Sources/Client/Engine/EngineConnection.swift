@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import HummingbirdWSClient
+import NIOSSL
+import Transport
 import Logging
 import NIOCore
 import NIOPosix
@@ -45,60 +46,61 @@ extension ClientEngine {
         setStatus(ConnectionStatus(state: .offline, detail: "stopped"))
     }
 
-    private func connectOnce() async throws -> WebSocketCloseFrame? {
-        let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
+    /// Dials the home server (TCP, TLS and the upgrade bounded by `handshakeTimeout`), then runs the connection
+    /// until it ends; returns the server's close frame, if it sent one.
+    private func connectOnce() async throws -> (code: WebSocketErrorCode?, reason: String)? {
+        let configuration = self.configuration
         let maxFrame = configuration.limits.maxFrameBytes
-        let logger = self.logger
-        let (url, tls) = (configuration.home.webSocketURL, configuration.tls)
-        // Bounded: a home server that accepts TCP and never answers the upgrade must not leave us "connecting"
-        // forever; the attempt is abandoned and the usual backoff and redial follow.
-        return try await withHandshakeDeadline(configuration.handshakeTimeout) { opened in
-            try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: maxFrame), tlsConfiguration: tls, logger: logger
-            ) { inbound, outbound, _ in
-                opened()
-                try await self.pump(inbound: inbound, outbound: outbound, frames: frames, continuation: continuation)
-            }
+        let home = configuration.home
+        let tls = home.usesTLS ? (configuration.tls ?? TLSConfiguration.makeClientConfiguration()) : nil
+        let inbox = try await WebSocketDialer.connect(
+            to: WebSocketDialer.Target(host: home.host, port: Int(home.port), path: "/", tls: tls),
+            group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: maxFrame,
+            handshakeTimeout: TimeAmount(configuration.handshakeTimeout)
+        ) { channel in
+            let outbox = ChannelOutbox(byteCapacity: configuration.outboxBytes, eventLoop: channel.eventLoop)
+            let inbox = WebSocketInbox(outbox: outbox, maxPendingBytes: configuration.inboxBytes)
+            let peer = WebSocketPeerConfiguration(maxMessageBytes: maxFrame, masksFrames: true)
+            return (inbox, outbox, peer)
         }
+        try await run(inbox)
+        return inbox.closeFromPeer
     }
 
-    /// Runs one established connection: sends `hello` and the list request, then pumps frames both ways.
-    private nonisolated func pump(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>,
-        continuation: AsyncStream<String>.Continuation
-    ) async throws {
-        let maxFrame = configuration.limits.maxFrameBytes
-        try await connectionOpened(continuation)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames { try await outbound.write(.text(frame)) }
-            }
-            group.addTask {
-                for try await message in inbound.messages(maxSize: maxFrame) {
-                    if case .text(let text) = message { await self.handleInbound(text) }
-                }
-            }
-            // Ends only when cancelled (with the connection): a child that returns would end the connection.
-            group.addTask { await self.refreshListPeriodically() }
-            defer { group.cancelAll() }
-            _ = try await group.next()
-        }
-    }
-
-    /// Installs the outbound queue and sends `hello` then `client_list_request`.
-    private func connectionOpened(_ continuation: AsyncStream<String>.Continuation) async throws {
-        outbox = continuation
-        logger.info("connected to the home server", metadata: ["server": "\(configuration.home)"])
+    /// Runs one established connection: sends `hello` and the list request, then handles what the server sends
+    /// (and refreshes the list) until the connection ends.
+    private func run(_ inbox: WebSocketInbox) async throws {
         do {
-            try await sendSigned(.hello(HelloData(publicKey: key.publicKey)))
+            try await connectionOpened(inbox.outbox)
         } catch {
+            inbox.outbox.close(code: .normalClosure, reason: "")
             throw error
         }
-        continuation.yield(Frame.clientListRequest(ClientListRequest()).text)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await bytes in inbox.messages {
+                    inbox.consumed(bytes.readableBytes)
+                    await self.handleInbound(String(buffer: bytes))
+                }
+            }
+            // Ends only when cancelled (with the connection).
+            group.addTask { await self.refreshListPeriodically() }
+            _ = await group.next()
+            group.cancelAll()
+        }
+        if Task.isCancelled { inbox.outbox.close(code: .goingAway, reason: "olaf-client stopping") }
+    }
+
+    /// Installs the outbox and sends `hello` then `client_list_request`.
+    private func connectionOpened(_ outbox: ChannelOutbox) async throws {
+        self.outbox = outbox
+        logger.info("connected to the home server", metadata: ["server": "\(configuration.home)"])
+        try await sendSigned(.hello(HelloData(publicKey: key.publicKey)))
+        _ = outbox.send(Frame.clientListRequest(ClientListRequest()).text)
     }
 
     private func connectionEnded() {
-        outbox?.finish()
+        outbox?.close(code: .normalClosure, reason: "")
         outbox = nil
         directory = OnlineDirectory()
         listRefreshedAt = nil
@@ -118,9 +120,8 @@ extension ClientEngine {
         return "\(error)"
     }
 
-    static func describe(_ close: WebSocketCloseFrame) -> String {
-        let code = UInt16(webSocketErrorCode: close.closeCode)
-        if let reason = close.reason, !reason.isEmpty { return "\(code): \(reason)" }
-        return "\(code)"
+    static func describe(_ close: (code: WebSocketErrorCode?, reason: String)) -> String {
+        let code = close.code.map { String(UInt16(webSocketErrorCode: $0)) } ?? "no code"
+        return close.reason.isEmpty ? code : "\(code): \(close.reason)"
     }
 }

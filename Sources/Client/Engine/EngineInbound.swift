@@ -1,4 +1,5 @@
 import Core
+import Transport
 import Foundation
 import Logging
 import OlafCrypto
@@ -92,7 +93,7 @@ extension ClientEngine {
         pending.append(text)
         if !requestedListForPending, let outbox {
             requestedListForPending = true
-            outbox.yield(Frame.clientListRequest(ClientListRequest()).text)
+            _ = outbox.send(Frame.clientListRequest(ClientListRequest()).text)
         }
     }
 

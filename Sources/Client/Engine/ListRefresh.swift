@@ -1,4 +1,5 @@
 import Core
+import Transport
 import Foundation
 
 /// Keeping the online list fresh (interop rule 10): many servers only answer `client_list_request` and never
@@ -31,7 +32,7 @@ extension ClientEngine {
 
     /// Queues a `client_list_request` (nothing when not connected).
     func requestClientList() {
-        outbox?.yield(Frame.clientListRequest(ClientListRequest()).text)
+        _ = outbox?.send(Frame.clientListRequest(ClientListRequest()).text)
     }
 
     /// Asks for the client list and waits until one arrives, the connection ends, or `timeout` passes.

@@ -6,12 +6,12 @@ import Transport
 
 /// The session logic of every accepted WebSocket connection, on its event loop: the first message decides
 /// whether the peer is a client (`hello`: a `ClientSession`) or a neighbour server (`server_hello`: an
-/// `NeighbourLink`); anything else is closed with a clear reason.
+/// `WebSocketInbox`); anything else is closed with a clear reason.
 final class AcceptedPeer: WebSocketPeer {
     private enum State {
         case awaitingFirstMessage
         case client(ClientSession)
-        case neighbour(NeighbourLink)
+        case neighbour(WebSocketInbox)
         /// Refused or ended: whatever still arrives is ignored.
         case done
     }
@@ -82,8 +82,10 @@ final class AcceptedPeer: WebSocketPeer {
             state = .client(session)
             session.admit(counter: envelope.counter, maxClients: limits.maxClients)
         case .serverHello(let claimed):
-            let link = NeighbourLink(
-                outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes, statistics: context.statistics)
+            let statistics = context.statistics
+            let link = WebSocketInbox(
+                outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes,
+                onBinary: { statistics.dropped(.malformed) })
             state = .neighbour(link)
             let session = NeighbourInboundSession(context: context, link: link)
             let remoteAddress = self.remoteAddress

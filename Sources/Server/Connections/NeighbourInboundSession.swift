@@ -11,7 +11,7 @@ import Transport
 /// socket we dial ourselves, interop rule 7). Runs as a task (`InboundLinkSessions`): its frames wait on the hub.
 struct NeighbourInboundSession: Sendable {
     let context: RelayContext
-    let link: NeighbourLink
+    let link: WebSocketInbox
 
     func run(serverHello envelope: SignedEnvelope, claimed: ServerHelloData, from peer: SocketAddress?) async {
         let hub = context.hub

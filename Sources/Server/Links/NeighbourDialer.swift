@@ -58,7 +58,7 @@ struct NeighbourDialer: Sendable {
         return tls
     }
 
-    private func connect(_ neighbour: Neighbour, tls: TLSConfiguration?) async throws -> NeighbourLink {
+    private func connect(_ neighbour: Neighbour, tls: TLSConfiguration?) async throws -> WebSocketInbox {
         let limits = context.limits
         let statistics = context.statistics
         let dialled = neighbour.dialAddress
@@ -69,7 +69,9 @@ struct NeighbourDialer: Sendable {
         ) { channel in
             TCPKeepalive.enable(on: channel)
             let outbox = ChannelOutbox(byteCapacity: limits.neighbourOutboxBytes, eventLoop: channel.eventLoop)
-            let link = NeighbourLink(outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes, statistics: statistics)
+            let link = WebSocketInbox(
+                outbox: outbox, maxPendingBytes: limits.neighbourOutboxBytes,
+                onBinary: { statistics.dropped(.malformed) })
             let configuration = WebSocketPeerConfiguration(
                 maxMessageBytes: limits.protocolLimits.maxFrameBytes, closeGrace: .seconds(2), masksFrames: true)
             return (link, outbox, configuration)
@@ -78,7 +80,7 @@ struct NeighbourDialer: Sendable {
 
     /// Runs our link: `server_hello`, `client_update_request`, our `client_update`, then the neighbour's frames
     /// until the connection ends (or the task is cancelled: then it is closed with 1001).
-    private func run(_ link: NeighbourLink, logger: Logger) async throws {
+    private func run(_ link: WebSocketInbox, logger: Logger) async throws {
         let hub = context.hub
         let outbox = link.outbox
         let connection = ConnectionID.make()

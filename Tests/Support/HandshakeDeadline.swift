@@ -1,5 +1,8 @@
 import Synchronization
 
+/// (Test support: TestClient bounds its raw HummingbirdWSClient connects with it; olafd and olaf-client dial
+/// through Transport's WebSocketDialer, whose deadline lives on the event loop.)
+///
 /// A connection attempt whose opening handshake did not complete in time (a peer that accepts TCP and then
 /// never answers the WebSocket upgrade).
 public struct HandshakeTimeout: Error, CustomStringConvertible {
