@@ -7,7 +7,7 @@ import OlafCrypto
 /// still verifies the same way (the signature covers the data string exactly as received).
 enum EnvelopeHarness {
     static func run(_ input: UnsafeRawBufferPointer) throws(FuzzFinding) {
-        guard case .signed(let envelope)? = try? FrameDecoder.decode(input) else { return }
+        guard case .signed(let envelope)? = try? OlafMessageDecoder.decode(input) else { return }
         let key = FuzzKeys.recipient.publicKey
         let signed = envelope.isSigned(by: key)
         let verified = (try? envelope.verifySignature(with: key)) != nil
@@ -18,7 +18,7 @@ enum EnvelopeHarness {
             _ = try? chat.checkSender(against: SenderFingerprints(of: key))
         }
         let text = JSONWriter.compact(.object(envelope.frameObject))
-        guard case .signed(let again)? = try? FrameDecoder.decode(Array(text.utf8)) else {
+        guard case .signed(let again)? = try? OlafMessageDecoder.decode(Array(text.utf8)) else {
             throw FuzzFinding(.envelope, "the frame object of a decoded envelope does not decode")
         }
         guard again == envelope else { throw FuzzFinding(.envelope, "envelope → frame text → envelope changed it") }

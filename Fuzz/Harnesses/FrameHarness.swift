@@ -7,7 +7,7 @@ import OlafCrypto
 ///
 /// Invariants: the policies agree on every frame `.reject` accepts; `.acceptForRelay` accepts exactly the
 /// object-data frames `.reject` refuses with `dataNotString`, and `.verifyAsPython` accepts the same ones (unless
-/// their Python re-serialisation outgrows the frame cap) with the same payload; a frame survives `Frame.text` →
+/// their Python re-serialisation outgrows the frame cap) with the same payload; a frame survives `OlafMessage.text` →
 /// decode unchanged; a relayed object-data envelope re-encodes to a frame the strict decoder accepts with the same
 /// payload.
 enum FrameHarness {
@@ -20,11 +20,11 @@ enum FrameHarness {
     }()
 
     static func run(_ input: UnsafeRawBufferPointer) throws(FuzzFinding) {
-        let strict: Result<Frame, ProtocolError>
-        do { strict = .success(try FrameDecoder.decode(input, objectData: .reject)) } catch { strict = .failure(error) }
-        let relay: Result<Frame, ProtocolError>
+        let strict: Result<OlafMessage, ProtocolError>
+        do { strict = .success(try OlafMessageDecoder.decode(input, objectData: .reject)) } catch { strict = .failure(error) }
+        let relay: Result<OlafMessage, ProtocolError>
         do {
-            relay = .success(try FrameDecoder.decode(input, objectData: .acceptForRelay))
+            relay = .success(try OlafMessageDecoder.decode(input, objectData: .acceptForRelay))
         } catch {
             relay = .failure(error)
         }
@@ -44,9 +44,9 @@ enum FrameHarness {
             break
         }
 
-        let client: Result<Frame, ProtocolError>
+        let client: Result<OlafMessage, ProtocolError>
         do {
-            client = .success(try FrameDecoder.decode(input, objectData: .verifyAsPython))
+            client = .success(try OlafMessageDecoder.decode(input, objectData: .verifyAsPython))
         } catch {
             client = .failure(error)
         }
@@ -62,8 +62,8 @@ enum FrameHarness {
     /// `.verifyAsPython` against the other two policies: identical where `.reject` decides, the same payload as
     /// `.acceptForRelay` for object data, and a Python-layout data string that decodes back to that payload.
     private static func compareClientPolicy(
-        _ client: Result<Frame, ProtocolError>, strict: Result<Frame, ProtocolError>,
-        relay: Result<Frame, ProtocolError>
+        _ client: Result<OlafMessage, ProtocolError>, strict: Result<OlafMessage, ProtocolError>,
+        relay: Result<OlafMessage, ProtocolError>
     ) throws(FuzzFinding) {
         switch (strict, client, relay) {
         case (.success(let a), .success(let b), _):
@@ -76,9 +76,9 @@ enum FrameHarness {
                 throw FuzzFinding(.frame, ".verifyAsPython and .acceptForRelay disagree on an object-data frame")
             }
             // Sent on as a string it must decode to the same payload (unless escaping made it outgrow the cap).
-            let text = Frame.signed(ours).text
+            let text = OlafMessage.signed(ours).text
             guard text.utf8.count <= ProtocolLimits.default.maxFrameBytes else { return }
-            guard case .signed(let again)? = try? FrameDecoder.decode(Array(text.utf8)),
+            guard case .signed(let again)? = try? OlafMessageDecoder.decode(Array(text.utf8)),
                 again.payload == ours.payload, again.dataString == ours.dataString
             else {
                 throw FuzzFinding(.frame, "the Python re-serialisation of object data does not decode to its payload")
@@ -94,15 +94,15 @@ enum FrameHarness {
         }
     }
 
-    /// `Frame.text` of a decoded frame decodes to the same frame.
-    private static func roundTrip(_ frame: Frame) throws(FuzzFinding) {
-        let again: Frame
+    /// `OlafMessage.text` of a decoded frame decodes to the same frame.
+    private static func roundTrip(_ frame: OlafMessage) throws(FuzzFinding) {
+        let again: OlafMessage
         do {
-            again = try FrameDecoder.decode(Array(frame.text.utf8))
+            again = try OlafMessageDecoder.decode(Array(frame.text.utf8))
         } catch {
-            throw FuzzFinding(.frame, "Frame.text of a decoded frame does not decode: \(error)")
+            throw FuzzFinding(.frame, "OlafMessage.text of a decoded frame does not decode: \(error)")
         }
-        guard again == frame else { throw FuzzFinding(.frame, "Frame.text → decode changed the frame") }
+        guard again == frame else { throw FuzzFinding(.frame, "OlafMessage.text → decode changed the frame") }
     }
 
     /// The keys the simulated client already knows, and their index (as ClientEngine keeps them).
@@ -110,7 +110,7 @@ enum FrameHarness {
     private static let knownIndex = FingerprintIndex(knownKeys)
 
     /// What the client engine does with a received frame before it stores anything (EngineInbound).
-    private static func clientPath(_ frame: Frame) throws(FuzzFinding) {
+    private static func clientPath(_ frame: OlafMessage) throws(FuzzFinding) {
         let key = FuzzKeys.recipient
         switch frame {
         case .signed(let envelope):
@@ -169,12 +169,12 @@ enum FrameHarness {
 
     /// What a server does with a frame from a neighbour (NeighbourFrameHandler): destination check, and the
     /// re-encoding of object-data envelopes before delivery.
-    private static func neighbourRelayPath(_ frame: Frame) throws(FuzzFinding) {
+    private static func neighbourRelayPath(_ frame: OlafMessage) throws(FuzzFinding) {
         guard case .signed(let envelope) = frame else { return }
         if case .chat(let chat) = envelope.payload { _ = chat.destinations.contains(ownAddress) }
         guard envelope.dataWasObject else { return }
-        let text = Frame.signed(envelope).text
-        guard case .signed(let reencoded)? = try? FrameDecoder.decode(Array(text.utf8), objectData: .reject) else {
+        let text = OlafMessage.signed(envelope).text
+        guard case .signed(let reencoded)? = try? OlafMessageDecoder.decode(Array(text.utf8), objectData: .reject) else {
             throw FuzzFinding(.frame, "a relayed object-data envelope re-encodes to a frame clients refuse")
         }
         guard reencoded.payload == envelope.payload, reencoded.counter == envelope.counter else {

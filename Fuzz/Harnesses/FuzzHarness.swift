@@ -12,7 +12,7 @@ public struct FuzzFinding: Error, CustomStringConvertible {
 /// The fuzz targets: each takes one input of arbitrary bytes, must never crash, hang or grow memory without
 /// bound, and throws `FuzzFinding` when a checked invariant fails.
 public enum FuzzHarness: String, CaseIterable, Sendable {
-    /// `FrameDecoder.decode` with both object-data policies, then what a client and a relaying server do with
+    /// `OlafMessageDecoder.decode` with both object-data policies, then what a client and a relaying server do with
     /// the frame before any storage (signature check, sender check, chat opening, client list walk).
     case frame
     /// Decode + `SignedEnvelope.isSigned(by:)` / `verifySignature(with:)` with a fixed key, and the

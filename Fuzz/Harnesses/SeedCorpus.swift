@@ -57,7 +57,7 @@ public enum SeedCorpus {
         var seeds: [(name: String, bytes: [UInt8])] = []
         for (name, payload, key, counter) in signed {
             let envelope = try SignedEnvelope.sign(payload, counter: counter, with: key)
-            seeds.append(utf8(name, Frame.signed(envelope).text))
+            seeds.append(utf8(name, OlafMessage.signed(envelope).text))
             if name == "public_chat" {
                 // The v1.1 layout (data as an object) that neighbours may relay.
                 var object = envelope.frameObject
@@ -69,10 +69,10 @@ public enum SeedCorpus {
             .init(address: "relay.example:8080", clients: [me.publicKey, other.publicKey]),
             .init(address: "ws://[::1]:9000/", clients: [other.publicKey]),
         ])
-        seeds.append(utf8("client_list", Frame.clientList(list).text))
-        seeds.append(utf8("client_update", Frame.clientUpdate(ClientUpdate(clients: [me.publicKey])).text))
-        seeds.append(utf8("client_list_request", Frame.clientListRequest(ClientListRequest()).text))
-        seeds.append(utf8("client_update_request", Frame.clientUpdateRequest(ClientUpdateRequest()).text))
+        seeds.append(utf8("client_list", OlafMessage.clientList(list).text))
+        seeds.append(utf8("client_update", OlafMessage.clientUpdate(ClientUpdate(clients: [me.publicKey])).text))
+        seeds.append(utf8("client_list_request", OlafMessage.clientListRequest(ClientListRequest()).text))
+        seeds.append(utf8("client_update_request", OlafMessage.clientUpdateRequest(ClientUpdateRequest()).text))
         return seeds
     }
 

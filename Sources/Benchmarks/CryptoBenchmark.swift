@@ -35,7 +35,7 @@ public enum CryptoBenchmark {
         let publicChat = try SignedEnvelope.sign(
             .publicChat(PublicChatData(sender: verifier.fingerprint, message: String(repeating: "m", count: 100))),
             counter: 1, with: sender)
-        let frameBytes = Array(Frame.signed(publicChat).text.utf8)
+        let frameBytes = Array(OlafMessage.signed(publicChat).text.utf8)
 
         let aesKey = try SecureRandom.bytes(16), iv = try SecureRandom.bytes(16)
         let kibibyte = [UInt8](repeating: 0x5A, count: 1024)
@@ -60,7 +60,7 @@ public enum CryptoBenchmark {
             }
         }
         try measure("envelope_verify", "parse a \(frameBytes.count)-byte public_chat frame + verify its signature") {
-            guard case .signed(let envelope) = try FrameDecoder.decode(frameBytes), envelope.isSigned(by: verifier)
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(frameBytes), envelope.isSigned(by: verifier)
             else {
                 throw BenchmarkError.selfCheckFailed("envelope")
             }

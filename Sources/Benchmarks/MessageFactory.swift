@@ -31,7 +31,7 @@ public enum MessageFactory {
     static func hello(key: RSAPrivateKey, index: Int) throws -> ByteBuffer {
         let envelope = try SignedEnvelope.sign(
             .hello(HelloData(publicKey: key.publicKey)), counter: counter(key: index, message: nil), with: key)
-        return WebSocketWire.clientFrame(Array(Frame.signed(envelope).text.utf8))
+        return WebSocketWire.clientFrame(Array(OlafMessage.signed(envelope).text.utf8))
     }
 
     /// What senders send.
@@ -65,7 +65,7 @@ public enum MessageFactory {
                 }
                 let envelope = try SignedEnvelope.sign(
                     payload, counter: counter(key: sender.index, message: message), with: sender.key)
-                let frame = WebSocketWire.clientFrame(Array(Frame.signed(envelope).text.utf8))
+                let frame = WebSocketWire.clientFrame(Array(OlafMessage.signed(envelope).text.utf8))
                 frames.withLock { $0[senderPosition][message] = frame }
             } catch {
                 failure.withLock { $0 = "\(error)" }

@@ -6,7 +6,7 @@ import OlafCrypto
 enum SampleVerifier {
     /// Throws `verificationFailed` with the reason for the first sample that does not check out.
     static func verify(_ text: String, receiver: RSAPrivateKey, keys: [RSAPrivateKey]) throws {
-        guard case .signed(let envelope) = try FrameDecoder.decode(text),
+        guard case .signed(let envelope) = try OlafMessageDecoder.decode(text),
             let (index, message) = MessageFactory.decode(counter: envelope.counter), keys.indices.contains(index)
         else { throw BenchError.verificationFailed("not a benchmark envelope: \(text.prefix(120))") }
         let sender = keys[index].publicKey

@@ -81,13 +81,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let directory = data.directory
         let lock: DirectoryLock
-        let session: ClientSession
+        let session: UserSession
         let assets: UIAssets
         do {
             try directory.prepare()
             lock = try directory.lock()
             let store = try ClientStore(path: directory.file("client.sqlite"))
-            session = ClientSession(
+            session = UserSession(
                 keystore: ClientKeystore(directory: directory), store: store,
                 configuration: EngineConfiguration(home: home, tls: tls, fileAPI: fileAPIBase), logger: logger)
             if let passphraseFile = data.passphraseFile {

@@ -15,7 +15,7 @@ struct ChatFloodTests {
         let chat = try ChatData(
             destinationServers: [server.canonical], iv: random(16), symmKeys: (0..<keys).map { _ in random(256) },
             ciphertext: random(48))
-        return Frame.signed(try SignedEnvelope.sign(.chat(chat), counter: counter, with: signer)).text
+        return OlafMessage.signed(try SignedEnvelope.sign(.chat(chat), counter: counter, with: signer)).text
     }
 
     @Test("a flood of 32-key junk chats: the client opens what its budget allows, drops the rest, and sends promptly")

@@ -25,19 +25,19 @@ struct EngineVerificationTests {
     }
 
     func listFrame(_ keys: [RSAPublicKey]) -> String {
-        Frame.clientList(ClientList(servers: [ClientList.Server(address: server, clients: keys)])).text
+        OlafMessage.clientList(ClientList(servers: [ClientList.Server(address: server, clients: keys)])).text
     }
 
     func publicFrame(_ text: String, counter: UInt64, claimed: RSAPrivateKey, signer: RSAPrivateKey) throws -> String {
         let payload = SignedPayload.publicChat(PublicChatData(sender: claimed.publicKey.fingerprint, message: text))
-        return Frame.signed(try SignedEnvelope.sign(payload, counter: counter, with: signer)).text
+        return OlafMessage.signed(try SignedEnvelope.sign(payload, counter: counter, with: signer)).text
     }
 
     func chatFrame(_ text: String, counter: UInt64, from sender: RSAPrivateKey, signer: RSAPrivateKey) throws -> String
     {
         let chat = try ChatCipher.seal(
             text, from: sender.publicKey, to: [ChatRecipient(publicKey: me.publicKey, homeServer: server)])
-        return Frame.signed(try SignedEnvelope.sign(.chat(chat), counter: counter, with: signer)).text
+        return OlafMessage.signed(try SignedEnvelope.sign(.chat(chat), counter: counter, with: signer)).text
     }
 
     /// `frame` with its `data` string passed through `change` (signature left as it was).
@@ -127,7 +127,7 @@ struct EngineVerificationTests {
         let digest = SHA256Hasher.hash(utf8: mallory.publicKey.canonicalPEM)
         let hex = digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         let payload = SignedPayload.publicChat(PublicChatData(sender: hex, message: "hex sender"))
-        await engine.handleInbound(Frame.signed(try SignedEnvelope.sign(payload, counter: 3, with: mallory)).text)
+        await engine.handleInbound(OlafMessage.signed(try SignedEnvelope.sign(payload, counter: 3, with: mallory)).text)
         let shown = try await engine.store.messages(in: ConversationID.publicChannel)
         #expect(shown.map(\.sender) == [mallory.publicKey.fingerprint])
     }

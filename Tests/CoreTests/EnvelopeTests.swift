@@ -9,7 +9,7 @@ struct EnvelopeTests {
     @Test("a signed hello round-trips through its frame text and verifies")
     func helloRoundTrip() throws {
         let envelope = try SignedEnvelope.sign(.hello(HelloData(publicKey: alice.publicKey)), counter: 7, with: alice)
-        guard case .signed(let decoded) = try FrameDecoder.decode(Frame.signed(envelope).text) else {
+        guard case .signed(let decoded) = try OlafMessageDecoder.decode(OlafMessage.signed(envelope).text) else {
             Issue.record("not a signed frame")
             return
         }
@@ -48,7 +48,7 @@ struct EnvelopeTests {
             .publicChat(PublicChatData(sender: "fp", message: "m")), counter: 3, with: alice)
         var frame = envelope.frameObject
         frame["data"] = .string(JSONWriter.compact(.object(envelope.payload.wireObject)))
-        guard case .signed(let respaced) = try FrameDecoder.decode(JSONWriter.compact(.object(frame))) else { return }
+        guard case .signed(let respaced) = try OlafMessageDecoder.decode(JSONWriter.compact(.object(frame))) else { return }
         #expect(respaced.payload == envelope.payload)
         #expect(!respaced.isSigned(by: alice.publicKey))
     }
@@ -60,7 +60,7 @@ struct EnvelopeTests {
         let text =
             "{ \"signature\" : \"\(Base64.encode(envelope.signature))\",\n \"counter\":9, \"data\": "
             + JSONWriter.compact(.string(envelope.dataString)) + ", \"type\": \"signed_data\", \"extra\": [1, 2] }"
-        guard case .signed(let decoded) = try FrameDecoder.decode(text) else { return }
+        guard case .signed(let decoded) = try OlafMessageDecoder.decode(text) else { return }
         try decoded.verifySignature(with: alice.publicKey)
     }
 
@@ -71,8 +71,8 @@ struct EnvelopeTests {
         var frame = envelope.frameObject
         frame["data"] = .object(envelope.payload.wireObject)
         let text = JSONWriter.compact(.object(frame))
-        #expect(protocolError { _ = try FrameDecoder.decode(text) } == .dataNotString)
-        guard case .signed(let relayed) = try FrameDecoder.decode(text, objectData: .acceptForRelay) else { return }
+        #expect(protocolError { _ = try OlafMessageDecoder.decode(text) } == .dataNotString)
+        guard case .signed(let relayed) = try OlafMessageDecoder.decode(text, objectData: .acceptForRelay) else { return }
         #expect(relayed.dataWasObject)
         #expect(relayed.payload == envelope.payload)
         // Passed on in the Python json.dumps layout that senders sign (rule 2), so clients downstream can verify it.
@@ -93,7 +93,7 @@ struct EnvelopeTests {
         let text =
             #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
             + #","counter":"# + counter + #","signature":""# + Self.validSignature + #""}"#
-        let error = protocolError { _ = try FrameDecoder.decode(text) }
+        let error = protocolError { _ = try OlafMessageDecoder.decode(text) }
         switch error {
         case .invalidCounter?, .wrongType(field: "counter", _, _)?: break
         default: Issue.record("\(reason): expected a counter error, got \(String(describing: error))")
@@ -106,7 +106,7 @@ struct EnvelopeTests {
             let text =
                 #"{"type":"signed_data","data":"# + JSONWriter.compact(Self.validData)
                 + #","counter":"# + counter + #","signature":""# + Self.validSignature + #""}"#
-            guard case .signed(let envelope) = try FrameDecoder.decode(text) else { return }
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(text) else { return }
             #expect(String(envelope.counter) == counter)
         }
     }
@@ -147,26 +147,26 @@ struct EnvelopeTests {
             ([("type", 3)], .wrongType(field: "type", expected: "a string", actual: "number")),
         ]
         for (members, expected) in cases {
-            let error = protocolError { _ = try FrameDecoder.decode(frameText(members)) }
+            let error = protocolError { _ = try OlafMessageDecoder.decode(frameText(members)) }
             #expect(error == expected, "\(frameText(members))")
         }
     }
 
     @Test("frames that are not JSON objects, too large or too deep are refused before any work")
     func frameLevelRejections() {
-        #expect(protocolError { _ = try FrameDecoder.decode("[]") } == .notAnObject(field: "frame"))
-        if case .malformedJSON? = protocolError({ _ = try FrameDecoder.decode("{\"type\": ") }) {
+        #expect(protocolError { _ = try OlafMessageDecoder.decode("[]") } == .notAnObject(field: "frame"))
+        if case .malformedJSON? = protocolError({ _ = try OlafMessageDecoder.decode("{\"type\": ") }) {
         } else {
             Issue.record("truncated JSON not reported as malformed")
         }
         let limits = ProtocolLimits(maxFrameBytes: 100)
         let big = "{\"type\": \"" + String(repeating: "x", count: 200) + "\"}"
         #expect(
-            protocolError { _ = try FrameDecoder.decode(big, limits: limits) }
+            protocolError { _ = try OlafMessageDecoder.decode(big, limits: limits) }
                 == .frameTooLarge(limit: 100, actual: 212))
         let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
         let deepFrame = "{\"type\": \"client_list_request\", \"x\": \(deep)}"
-        #expect(protocolError { _ = try FrameDecoder.decode(deepFrame) } == .malformedJSON(.tooDeep(limit: 16)))
+        #expect(protocolError { _ = try OlafMessageDecoder.decode(deepFrame) } == .malformedJSON(.tooDeep(limit: 16)))
     }
 
     @Test("server_hello carries a parsed address; a bad address is refused")
@@ -178,7 +178,7 @@ struct EnvelopeTests {
             ("type", "signed_data"), ("data", #"{"type": "server_hello", "sender": "a b"}"#),
             ("counter", 1), ("signature", .string(Self.validSignature)),
         ])
-        if case .invalidAddress(field: "data.sender", _)? = protocolError({ _ = try FrameDecoder.decode(bad) }) {
+        if case .invalidAddress(field: "data.sender", _)? = protocolError({ _ = try OlafMessageDecoder.decode(bad) }) {
         } else {
             Issue.record("bad server_hello sender accepted")
         }
@@ -190,7 +190,7 @@ struct EnvelopeTests {
             ("type", "signed_data"), ("data", #"{"type": "hello", "public_key": "not a key"}"#),
             ("counter", 1), ("signature", .string(Self.validSignature)),
         ])
-        if case .invalidPublicKey(field: "data.public_key", _)? = protocolError({ _ = try FrameDecoder.decode(frame) })
+        if case .invalidPublicKey(field: "data.public_key", _)? = protocolError({ _ = try OlafMessageDecoder.decode(frame) })
         {
         } else {
             Issue.record("garbage key accepted")
@@ -208,17 +208,17 @@ struct EnvelopeTests {
         }
         #expect(
             protocolError {
-                _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "", "message": "m"}"#))
+                _ = try OlafMessageDecoder.decode(frame(#"{"type": "public_chat", "sender": "", "message": "m"}"#))
             }
                 == .empty(field: "data.sender"))
         #expect(
             protocolError {
-                _ = try FrameDecoder.decode(
+                _ = try OlafMessageDecoder.decode(
                     frame(#"{"type": "public_chat", "sender": "s", "message": "01234567890"}"#), limits: limits)
             } == .tooLong(field: "data.message", limit: 10, actual: 11))
         #expect(
             protocolError {
-                _ = try FrameDecoder.decode(frame(#"{"type": "public_chat", "sender": "s", "message": 5}"#))
+                _ = try OlafMessageDecoder.decode(frame(#"{"type": "public_chat", "sender": "s", "message": 5}"#))
             }
                 == .wrongType(field: "data.message", expected: "a string", actual: "number"))
     }

@@ -36,7 +36,7 @@ struct ObjectDataVerificationTests {
     @Test("object data whose Python re-serialisation is what the sender signed verifies, keys in wire order")
     func pythonLayoutVerifies() throws {
         let text = try objectFrame(signedText: Self.pythonDumped, counter: 41, by: alice)
-        guard case .signed(let envelope) = try FrameDecoder.decode(text, objectData: .verifyAsPython) else {
+        guard case .signed(let envelope) = try OlafMessageDecoder.decode(text, objectData: .verifyAsPython) else {
             Issue.record("not a signed frame")
             return
         }
@@ -59,7 +59,7 @@ struct ObjectDataVerificationTests {
             to: [ChatRecipient(publicKey: TestKeys.bob.publicKey, homeServer: "127.0.0.1:1")])
         let envelope = try SignedEnvelope.sign(.chat(chat), counter: 7, with: alice)
         let text = try objectFrame(signedText: envelope.dataString, counter: 7, by: alice)
-        guard case .signed(let decoded) = try FrameDecoder.decode(text, objectData: .verifyAsPython) else {
+        guard case .signed(let decoded) = try OlafMessageDecoder.decode(text, objectData: .verifyAsPython) else {
             Issue.record("not a signed frame")
             return
         }
@@ -80,7 +80,7 @@ struct ObjectDataVerificationTests {
         let compact = #"{"type":"public_chat","sender":"fp","message":"m"}"#
         let compactSigned = try objectFrame(signedText: compact, counter: 3, by: alice)
         for text in [changed, reordered, compactSigned] {
-            guard case .signed(let envelope) = try FrameDecoder.decode(text, objectData: .verifyAsPython) else {
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(text, objectData: .verifyAsPython) else {
                 Issue.record("not a signed frame")
                 continue
             }
@@ -92,8 +92,8 @@ struct ObjectDataVerificationTests {
     @Test("the other policies are unchanged: refused by default, relay copies never verify")
     func otherPoliciesUnchanged() throws {
         let text = try objectFrame(signedText: Self.pythonDumped, counter: 5, by: alice)
-        #expect(protocolError { _ = try FrameDecoder.decode(text) } == .dataNotString)
-        guard case .signed(let relayed) = try FrameDecoder.decode(text, objectData: .acceptForRelay) else {
+        #expect(protocolError { _ = try OlafMessageDecoder.decode(text) } == .dataNotString)
+        guard case .signed(let relayed) = try OlafMessageDecoder.decode(text, objectData: .acceptForRelay) else {
             Issue.record("not a signed frame")
             return
         }
@@ -101,8 +101,8 @@ struct ObjectDataVerificationTests {
         #expect(!relayed.isSigned(by: alice.publicKey))
         // The relay copy carries the Python layout: passed on as a string, a client verifies it as received.
         #expect(relayed.dataString == Self.pythonDumped)
-        let passedOn = Frame.signed(relayed).text
-        guard case .signed(let downstream) = try FrameDecoder.decode(passedOn) else {
+        let passedOn = OlafMessage.signed(relayed).text
+        guard case .signed(let downstream) = try OlafMessageDecoder.decode(passedOn) else {
             Issue.record("relay copy not a signed frame")
             return
         }
@@ -122,7 +122,7 @@ struct ObjectDataVerificationTests {
         let compactFrame = JSONWriter.compact(try JSONParser.parse(text))
         #expect(compactFrame.utf8.count < 8000)
         #expect(
-            protocolError { _ = try FrameDecoder.decode(compactFrame, limits: limits, objectData: .verifyAsPython) }
+            protocolError { _ = try OlafMessageDecoder.decode(compactFrame, limits: limits, objectData: .verifyAsPython) }
                 == .frameTooLarge(limit: 8000, actual: long.utf8.count))
     }
 }

@@ -59,7 +59,7 @@ struct OwnVectorsInteropTests {
             var messages = root["messages"]?.arrayValue,
             case .object(var entry) = messages[3],
             case .object(var frame) = entry["message"],
-            case .signed(let envelope) = try FrameDecoder.decode(JSONWriter.compact(.object(frame))),
+            case .signed(let envelope) = try OlafMessageDecoder.decode(JSONWriter.compact(.object(frame))),
             case .chat(let chat) = envelope.payload
         else { Issue.record("unexpected document shape"); return }
         var data = chat.wireObject

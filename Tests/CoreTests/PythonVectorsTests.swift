@@ -44,7 +44,7 @@ struct PythonVectorsTests {
         #expect(entries.map { $0["name"]?.stringValue } == ["hello", "public_chat", "public_chat_unicode", "chat"])
         var tracker = CounterTracker()
         for entry in entries {
-            guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)) else {
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(frame(entry)) else {
                 Issue.record("not a signed frame")
                 continue
             }
@@ -58,7 +58,7 @@ struct PythonVectorsTests {
     func helloAndSender() throws {
         let fingerprints = SenderFingerprints(of: key.publicKey)
         for entry in messages("messages") {
-            guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)) else { continue }
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(frame(entry)) else { continue }
             switch envelope.payload {
             case .hello(let hello): #expect(hello.publicKey == key.publicKey)
             case .publicChat(let chat): try chat.checkSender(against: fingerprints)
@@ -70,7 +70,7 @@ struct PythonVectorsTests {
     @Test("the unicode public_chat keeps every character")
     func unicodeMessage() throws {
         let entry = try #require(messages("messages").first { $0["name"]?.stringValue == "public_chat_unicode" })
-        guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)),
+        guard case .signed(let envelope) = try OlafMessageDecoder.decode(frame(entry)),
             case .publicChat(let chat) = envelope.payload
         else { Issue.record("not a public_chat"); return }
         #expect(chat.message == "h\u{e9}llo \u{2713} \u{65e5}\u{672c} \u{1F600} \"quoted\" \\ back")
@@ -79,7 +79,7 @@ struct PythonVectorsTests {
     @Test("the chat decrypts to the expected participants and message, and its sender verifies")
     func chatDecrypts() throws {
         let entry = try #require(messages("messages").first { $0["name"]?.stringValue == "chat" })
-        guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)),
+        guard case .signed(let envelope) = try OlafMessageDecoder.decode(frame(entry)),
             case .chat(let chat) = envelope.payload
         else { Issue.record("not a chat"); return }
         let opened = try ChatCipher.open(chat, with: key)
@@ -97,7 +97,7 @@ struct PythonVectorsTests {
         #expect(negatives.count == 4)
         for entry in negatives {
             let name = entry["name"]?.stringValue ?? "?"
-            guard case .signed(let envelope) = try FrameDecoder.decode(frame(entry)) else {
+            guard case .signed(let envelope) = try OlafMessageDecoder.decode(frame(entry)) else {
                 Issue.record("\(name): not a signed frame")
                 continue
             }
@@ -115,7 +115,7 @@ struct PythonVectorsTests {
         var flipped = signature
         flipped[17] ^= 0x04
         message["signature"] = .string(Base64.encode(flipped))
-        guard case .signed(let envelope) = try FrameDecoder.decode(JSONWriter.compact(.object(message))) else { return }
+        guard case .signed(let envelope) = try OlafMessageDecoder.decode(JSONWriter.compact(.object(message))) else { return }
         #expect(!envelope.isSigned(by: key.publicKey))
 
         guard case .chat(let chat) = envelope.payload else { return }

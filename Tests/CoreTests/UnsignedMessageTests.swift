@@ -9,7 +9,7 @@ struct UnsignedMessageTests {
 
     @Test("every unsigned message round-trips through its frame text")
     func roundTrips() throws {
-        let frames: [Frame] = [
+        let frames: [OlafMessage] = [
             .clientListRequest(ClientListRequest()),
             .clientUpdateRequest(ClientUpdateRequest()),
             .clientUpdate(ClientUpdate(clients: [alice, bob])),
@@ -17,9 +17,9 @@ struct UnsignedMessageTests {
                 ClientList(servers: [.init(address: "a:1", clients: [alice]), .init(address: "b:2", clients: [])])),
         ]
         for frame in frames {
-            #expect(try FrameDecoder.decode(frame.text) == frame)
+            #expect(try OlafMessageDecoder.decode(frame.text) == frame)
         }
-        #expect(Frame.clientListRequest(ClientListRequest()).text == #"{"type":"client_list_request"}"#)
+        #expect(OlafMessage.clientListRequest(ClientListRequest()).text == #"{"type":"client_list_request"}"#)
     }
 
     @Test("client_update lists canonical PEMs, removes duplicates, and accepts any PEM layout on input")
@@ -28,7 +28,7 @@ struct UnsignedMessageTests {
             ("type", "client_update"),
             ("clients", [.string(alice.wrappedPEM()), .string(alice.canonicalPEM), .string(bob.canonicalPEM)]),
         ])
-        guard case .clientUpdate(let update) = try FrameDecoder.decode(text) else { return }
+        guard case .clientUpdate(let update) = try OlafMessageDecoder.decode(text) else { return }
         #expect(update.clients == [alice, bob])
         #expect(update.wireObject["clients"] == [.string(alice.canonicalPEM), .string(bob.canonicalPEM)])
     }
@@ -36,7 +36,7 @@ struct UnsignedMessageTests {
     @Test("client_update with one invalid key is refused whole; with too many keys it is refused")
     func clientUpdateStrict() {
         let bad = frameText([("type", "client_update"), ("clients", [.string(alice.canonicalPEM), "garbage"])])
-        if case .invalidPublicKey(field: "clients", _)? = protocolError({ _ = try FrameDecoder.decode(bad) }) {
+        if case .invalidPublicKey(field: "clients", _)? = protocolError({ _ = try OlafMessageDecoder.decode(bad) }) {
         } else {
             Issue.record("invalid key accepted in client_update")
         }
@@ -44,10 +44,10 @@ struct UnsignedMessageTests {
             ("type", "client_update"), ("clients", .array(Array(repeating: .string(alice.canonicalPEM), count: 3))),
         ])
         #expect(
-            protocolError { _ = try FrameDecoder.decode(many, limits: ProtocolLimits(maxClientsPerServer: 2)) }
+            protocolError { _ = try OlafMessageDecoder.decode(many, limits: ProtocolLimits(maxClientsPerServer: 2)) }
                 == .tooMany(field: "clients", limit: 2, actual: 3))
         #expect(
-            protocolError { _ = try FrameDecoder.decode(#"{"type": "client_update"}"#) } == .missingField("clients"))
+            protocolError { _ = try OlafMessageDecoder.decode(#"{"type": "client_update"}"#) } == .missingField("clients"))
     }
 
     @Test("client_list skips invalid keys (counted) but keeps the rest")
@@ -62,13 +62,13 @@ struct UnsignedMessageTests {
                 ]
             ),
         ])
-        guard case .clientList(let list) = try FrameDecoder.decode(text) else { return }
+        guard case .clientList(let list) = try OlafMessageDecoder.decode(text) else { return }
         #expect(list.servers.map(\.address) == ["a:1", "b:2"])
         #expect(list.servers[0].clients == [alice])
         #expect(list.servers[1].clients == [bob])
         #expect(list.skippedKeys == 1)
         let malformed = frameText([("type", "client_list"), ("servers", [5])])
-        #expect(protocolError { _ = try FrameDecoder.decode(malformed) } == .notAnObject(field: "servers[]"))
+        #expect(protocolError { _ = try OlafMessageDecoder.decode(malformed) } == .notAnObject(field: "servers[]"))
     }
 
     @Test("messages are Codable through the same validation")

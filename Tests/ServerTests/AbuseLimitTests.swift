@@ -167,7 +167,7 @@ struct AbuseLimitTests {
         }
         let pair = try await Self.chattingPair(on: server)
         let neighbour = try await FakeNeighbour.linked(to: server)
-        let request = Frame.clientUpdateRequest(ClientUpdateRequest()).text
+        let request = OlafMessage.clientUpdateRequest(ClientUpdateRequest()).text
         for _ in 0..<500 { neighbour.link.send(request) }
         #expect(await waitUntil { server.server.statistics.snapshot.dropped[.neighbourRateLimited, default: 0] > 0 })
         #expect(try await Self.stillChatting(pair, "while the neighbour floods"))

@@ -168,8 +168,8 @@ struct ClientRelayTests {
         defer { Task { await server.stop() } }
         let alice = try await TestClient.connected(to: server)
         let stranger = try TestKeys.user()
-        alice.send(Frame.clientUpdate(ClientUpdate(clients: [stranger.publicKey])).text)
-        alice.send(Frame.clientUpdateRequest(ClientUpdateRequest()).text)
+        alice.send(OlafMessage.clientUpdate(ClientUpdate(clients: [stranger.publicKey])).text)
+        alice.send(OlafMessage.clientUpdateRequest(ClientUpdateRequest()).text)
         let list = await alice.clientList()
         #expect(list?.servers.count == 1)
         #expect(list?.fingerprints(at: server.address) == [alice.fingerprint])

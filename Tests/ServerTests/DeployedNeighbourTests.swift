@@ -11,11 +11,11 @@ import Testing
 struct DeployedNeighbourTests {
     /// A neighbour's signed `server_hello` frame.
     static func hello(_ address: ServerAddress, counter: UInt64, key: RSAPrivateKey) throws -> String {
-        Frame.signed(try SignedEnvelope.sign(.serverHello(ServerHelloData(sender: address)), counter: counter, with: key))
+        OlafMessage.signed(try SignedEnvelope.sign(.serverHello(ServerHelloData(sender: address)), counter: counter, with: key))
             .text
     }
 
-    static func update(_ keys: [RSAPublicKey]) -> String { Frame.clientUpdate(ClientUpdate(clients: keys)).text }
+    static func update(_ keys: [RSAPublicKey]) -> String { OlafMessage.clientUpdate(ClientUpdate(clients: keys)).text }
 
     @Test("a neighbour that restarts at counter 1 and never redials recovers with no operator action; replays do not")
     func restartedNeighbourRecovers() async throws {

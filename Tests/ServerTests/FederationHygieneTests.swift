@@ -86,7 +86,7 @@ struct FederationHygieneTests {
         let arguments = ["--neighbours-file", file]
         var server = try await OlafdProcess(port: port, stateDirectory: state, extra: arguments)
         let listedKey = try TestKeys.user().publicKey
-        let update = Frame.clientUpdate(ClientUpdate(clients: [listedKey])).text
+        let update = OlafMessage.clientUpdate(ClientUpdate(clients: [listedKey])).text
 
         /// Links with `hello`; true when the server accepted it (the listed client shows up).
         func linkWith(_ hello: String, url: String) async throws -> (accepted: Bool, link: TestClient) {
@@ -102,7 +102,7 @@ struct FederationHygieneTests {
             return (seen, link)
         }
 
-        let hello = Frame.signed(
+        let hello = OlafMessage.signed(
             try SignedEnvelope.sign(
                 .serverHello(ServerHelloData(sender: neighbourAddress)), counter: 7, with: neighbourKey)
         ).text

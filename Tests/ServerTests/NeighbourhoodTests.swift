@@ -110,7 +110,7 @@ struct NeighbourhoodTests {
         // The genuine key works, once; replaying the same server_hello on a fresh connection is refused.
         let genuine = await TestClient(url: server.url, key: realKey)
         let hello = try genuine.sendSigned(.serverHello(ServerHelloData(sender: neighbourAddress)))
-        genuine.send(Frame.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
+        genuine.send(OlafMessage.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
         let watcher = try await TestClient.connected(to: server)
         #expect(await watcher.clientList { $0.fingerprints(at: neighbourAddress).count == 1 } != nil)
         let replay = await TestClient(url: server.url, key: realKey)
@@ -125,7 +125,7 @@ struct NeighbourhoodTests {
     func unauthenticatedClientUpdate() async throws {
         let server = try await TestServer.start()
         let stranger = await TestClient(url: server.url, key: try TestKeys.server())
-        stranger.send(Frame.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
+        stranger.send(OlafMessage.clientUpdate(ClientUpdate(clients: [try TestKeys.user().publicKey])).text)
         #expect(await stranger.waitUntilClosed())
         let watcher = try await TestClient.connected(to: server)
         #expect(await watcher.clientList()?.servers.count == 1)

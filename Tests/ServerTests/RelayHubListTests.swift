@@ -100,7 +100,7 @@ struct RelayHubListTests {
         await hub.answerClientListRequest(from: fingerprint)
         let batch = outbox.takeFrames()
         #expect(batch.count == 1)
-        let frame = try FrameDecoder.decode(Array(try #require(batch.first).utf8), limits: ProtocolLimits())
+        let frame = try OlafMessageDecoder.decode(Array(try #require(batch.first).utf8), limits: ProtocolLimits())
         guard case .clientList(let list) = frame else {
             Issue.record("expected a client_list, got \(frame.typeName)")
             return [:]

@@ -70,7 +70,7 @@ struct RobustnessTests {
         // Two raw clients (no per-byte masking cost in a debug build's WebSocket client): one sends, one says
         // hello and then never reads, with a small receive buffer so its kernel does not absorb the flood.
         func hello(_ key: RSAPrivateKey) throws -> [UInt8] {
-            Array(Frame.signed(try SignedEnvelope.sign(.hello(HelloData(publicKey: key.publicKey)), counter: 1, with: key)).text.utf8)
+            Array(OlafMessage.signed(try SignedEnvelope.sign(.hello(HelloData(publicKey: key.publicKey)), counter: 1, with: key)).text.utf8)
         }
         let (senderKey, stalledKey) = (try TestKeys.user(), try TestKeys.user())
         let (senderHello, stalledHello) = (try hello(senderKey), try hello(stalledKey))
@@ -89,7 +89,7 @@ struct RobustnessTests {
         // Bounded: at most 300 frames of 30 KB (9 MB); 512 KiB plus the kernel's buffers must trip long before.
         while sent < 300, await server.hub.localClientCount == 3 {
             let frames = try (sent..<sent + 10).map { index in
-                Array(Frame.signed(try SignedEnvelope.sign(
+                Array(OlafMessage.signed(try SignedEnvelope.sign(
                     .publicChat(PublicChatData(sender: senderKey.publicKey.fingerprint, message: "\(index) \(filler)")),
                     counter: UInt64(index + 2), with: senderKey)).text.utf8)
             }
@@ -120,12 +120,12 @@ struct RobustnessTests {
         let sender = try await TestClient.connected(to: server)
         // A raw client that says hello and then never reads a byte.
         let key = try TestKeys.user()
-        let hello = Frame.signed(
+        let hello = OlafMessage.signed(
             try SignedEnvelope.sign(.hello(HelloData(publicKey: key.publicKey)), counter: 1, with: key)
         ).text
         // Over its message rate (burst 1,000): the server refuses it and closes the connection.
         let flood = try (2..<1_100).map { counter in
-            Frame.signed(
+            OlafMessage.signed(
                 try SignedEnvelope.sign(
                     .publicChat(PublicChatData(sender: key.publicKey.fingerprint, message: "flood")),
                     counter: UInt64(counter), with: key)

@@ -15,7 +15,7 @@ public enum ClientServiceGroup {
 
     /// The group for `application` (the UI listener) and `session`'s engine.
     public static func make(
-        application: some Service, session: ClientSession, signals: [UnixSignal], logger: Logger
+        application: some Service, session: UserSession, signals: [UnixSignal], logger: Logger
     ) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: [application, EngineService(session: session)], gracefulShutdownSignals: signals,

@@ -3,9 +3,9 @@ public import ServiceLifecycle
 
 /// Runs the session's engine once it is unlocked, until graceful shutdown.
 public struct EngineService: Service {
-    let session: ClientSession
+    let session: UserSession
 
-    public init(session: ClientSession) { self.session = session }
+    public init(session: UserSession) { self.session = session }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {

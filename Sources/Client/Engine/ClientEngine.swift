@@ -40,7 +40,7 @@ public actor ClientEngine {
     // Frames from senders not listed yet, retried once after the next client list.
     var pending: [String] = []
     var requestedListForPending = false
-    var drops: [DropReason: Int] = [:]
+    var drops: [ReceiveDropReason: Int] = [:]
     /// What opening received chats may still cost (RSA private-key operations).
     var openingBudget: ChatOpeningBudget
 
@@ -94,7 +94,7 @@ public actor ClientEngine {
     public struct Snapshot: Sendable {
         public let connection: ConnectionStatus
         public let servers: [OnlineDirectory.Server]
-        public let drops: [DropReason: Int]
+        public let drops: [ReceiveDropReason: Int]
         public let nicknames: [String: String]
         /// When the home server last sent the client list (nil before the first one on this connection).
         public let listRefreshedAt: Date?
@@ -193,7 +193,7 @@ public actor ClientEngine {
         } catch {
             throw .invalid(.crypto(error))
         }
-        switch outbox.send(Frame.signed(envelope).text) {
+        switch outbox.send(OlafMessage.signed(envelope).text) {
         case .queued:
             break
         case .full:
@@ -222,7 +222,7 @@ public actor ClientEngine {
 
     // MARK: Helpers
 
-    func drop(_ reason: DropReason, _ detail: @autoclosure () -> String = "") {
+    func drop(_ reason: ReceiveDropReason, _ detail: @autoclosure () -> String = "") {
         drops[reason, default: 0] += 1
         if reason != .notForUs {
             logger.debug(

@@ -12,7 +12,7 @@ public enum ClientEvent: Sendable {
     /// A message was stored (received and verified, or sent).
     case message(MessageRecord)
     /// A received frame was dropped.
-    case dropped(DropReason)
+    case dropped(ReceiveDropReason)
 }
 
 /// Fans events out to any number of subscribers (each UI socket). A subscriber that falls behind loses its

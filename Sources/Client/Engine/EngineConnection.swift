@@ -96,7 +96,7 @@ extension ClientEngine {
         self.outbox = outbox
         logger.info("connected to the home server", metadata: ["server": "\(configuration.home)"])
         try await sendSigned(.hello(HelloData(publicKey: key.publicKey)))
-        _ = outbox.send(Frame.clientListRequest(ClientListRequest()).text)
+        _ = outbox.send(OlafMessage.clientListRequest(ClientListRequest()).text)
     }
 
     private func connectionEnded() {

@@ -13,11 +13,11 @@ extension ClientEngine {
     }
 
     private func handle(_ text: String, retrying: Bool) async {
-        let frame: Frame
+        let frame: OlafMessage
         do {
             // Object `data` (a server that re-encodes it, interop rule 14) is verified over its Python
             // re-serialisation, the layout senders sign; everything else about it is checked as usual.
-            frame = try FrameDecoder.decode(Array(text.utf8), limits: configuration.limits, objectData: .verifyAsPython)
+            frame = try OlafMessageDecoder.decode(Array(text.utf8), limits: configuration.limits, objectData: .verifyAsPython)
         } catch {
             return drop(.malformed, "\(error)")
         }
@@ -93,7 +93,7 @@ extension ClientEngine {
         pending.append(text)
         if !requestedListForPending, let outbox {
             requestedListForPending = true
-            _ = outbox.send(Frame.clientListRequest(ClientListRequest()).text)
+            _ = outbox.send(OlafMessage.clientListRequest(ClientListRequest()).text)
         }
     }
 

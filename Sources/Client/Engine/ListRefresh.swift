@@ -32,7 +32,7 @@ extension ClientEngine {
 
     /// Queues a `client_list_request` (nothing when not connected).
     func requestClientList() {
-        _ = outbox?.send(Frame.clientListRequest(ClientListRequest()).text)
+        _ = outbox?.send(OlafMessage.clientListRequest(ClientListRequest()).text)
     }
 
     /// Asks for the client list and waits until one arrives, the connection ends, or `timeout` passes.

@@ -8,12 +8,12 @@ import NIOCore
 
 /// The UI's JSON API and static pages. Every route sits behind `UIGuard`.
 public struct UIRoutes: Sendable {
-    let session: ClientSession
+    let session: UserSession
     let assets: UIAssets
     let uploader: FileUploader
     let maxUploadBytes: Int64
 
-    public init(session: ClientSession, assets: UIAssets, maxUploadBytes: Int64) {
+    public init(session: UserSession, assets: UIAssets, maxUploadBytes: Int64) {
         self.session = session
         self.assets = assets
         self.uploader = FileUploader(fileAPI: session.configuration.effectiveFileAPI, tls: session.configuration.tls)

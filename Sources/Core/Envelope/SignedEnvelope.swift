@@ -70,7 +70,7 @@ public struct SignedEnvelope: Sendable, Equatable {
     /// The envelope as a JSON object: `type`, `data`, `counter`, `signature`.
     public var frameObject: JSONObject {
         [
-            "type": .string(Frame.signedDataType),
+            "type": .string(OlafMessage.signedDataType),
             "data": .string(dataString),
             "counter": .number(String(counter)),
             "signature": .string(Base64.encode(signature)),

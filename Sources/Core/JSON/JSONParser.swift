@@ -66,7 +66,7 @@ private enum ASCII {
 /// The parsing state over one contiguous input buffer.
 private struct JSONByteParser {
     /// What kind of container is open at each nesting level.
-    private enum Frame {
+    private enum OpenContainer {
         case array
         case object
     }
@@ -104,7 +104,7 @@ private struct JSONByteParser {
     /// Parses a value iteratively: open containers live on explicit stacks, so the call depth
     /// stays constant whatever `maxDepth` is. The depth limit is checked before each container opens.
     private mutating func parseValue() throws(JSONError) -> JSONValue {
-        var frames: [Frame] = []
+        var frames: [OpenContainer] = []
         var arrays: [[JSONValue]] = []
         var objects: [JSONObject] = []
         var pendingKeys: [String] = []

@@ -2,7 +2,7 @@
 /// signed envelopes, and the unsigned messages). Reading validates every field against `ProtocolLimits`.
 ///
 /// Conforming types are also `Codable`: `JSONDecoder`/`JSONEncoder` go through the same validation, for code that
-/// prefers Codable. The relay's hot path uses `FrameDecoder`, which keeps the exact received `data` string.
+/// prefers Codable. The relay's hot path uses `OlafMessageDecoder`, which keeps the exact received `data` string.
 public protocol WireMessage: Sendable, Codable {
     /// The `type` field's value.
     static var typeName: String { get }

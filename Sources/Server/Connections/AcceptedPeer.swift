@@ -63,7 +63,7 @@ final class AcceptedPeer: WebSocketPeer {
         }
         let limits = context.limits
         guard case .text(let bytes) = message,
-            case .signed(let envelope)? = try? FrameDecoder.decode(
+            case .signed(let envelope)? = try? OlafMessageDecoder.decode(
                 bytes.allReadableBytes, limits: limits.protocolLimits)
         else { return notAGreeting() }
         // Before any signature check: a flood of made-up hellos costs no RSA work.

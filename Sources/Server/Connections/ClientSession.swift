@@ -86,9 +86,9 @@ final class ClientSession {
             return
         }
         if let reason = rates.refusal(forMessageOfBytes: bytes.readableBytes) { return closeOverRateLimit(reason) }
-        let frame: Frame
+        let frame: OlafMessage
         do {
-            frame = try FrameDecoder.decode(bytes.allReadableBytes, limits: protocolLimits)
+            frame = try OlafMessageDecoder.decode(bytes.allReadableBytes, limits: protocolLimits)
         } catch {
             context.statistics.dropped(.malformed)
             AbuseGuard.countJSONLimit(error, in: context.abuse.refusals)

@@ -33,10 +33,10 @@ struct NeighbourFrameHandler {
             link.close(code: .policyViolation, reason: "neighbour frame rate limit exceeded for too long")
             return
         }
-        let frame: Frame
+        let frame: OlafMessage
         do {
             // Interop rule 3: a neighbour may relay v1.1 object data; clients judge it.
-            frame = try FrameDecoder.decode(
+            frame = try OlafMessageDecoder.decode(
                 Array(text.utf8), limits: context.limits.protocolLimits,
                 objectData: .acceptForRelay)
         } catch {
@@ -95,7 +95,7 @@ struct NeighbourFrameHandler {
                 return
             }
             do {
-                try await hub.acceptCounter(envelope.counter, from: key.fingerprint)
+                try await hub.accept(counter: envelope.counter, from: key.fingerprint)
             } catch {
                 context.statistics.dropped(.replayedCounter)
                 return
@@ -107,5 +107,5 @@ struct NeighbourFrameHandler {
     }
 
     /// A v1.1 object-data envelope passed on with `data` as a string (what v1.2 clients expect).
-    private func reencoded(_ envelope: SignedEnvelope) -> String { Frame.signed(envelope).text }
+    private func reencoded(_ envelope: SignedEnvelope) -> String { OlafMessage.signed(envelope).text }
 }

@@ -18,7 +18,7 @@ struct MetricsRenderer {
             "olaf_clients_connected", "gauge", "Clients connected to this server.",
             [("", "\(await hub.localClientCount)")])
         metric("olaf_messages_relayed_total", "counter", "Frames accepted and passed on.", [("", "\(counts.relayed)")])
-        metric("olaf_deliveries_total", "counter", "Frame copies queued to peers.", [("", "\(counts.deliveries)")])
+        metric("olaf_deliveries_total", "counter", "OlafMessage copies queued to peers.", [("", "\(counts.deliveries)")])
         metric(
             "olaf_messages_dropped_total", "counter", "Frames dropped, by reason.",
             DropReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(counts.dropped[$0, default: 0])") })

@@ -85,7 +85,7 @@ struct NeighbourDialer: Sendable {
         let outbox = link.outbox
         let connection = ConnectionID.make()
         outbox.send(try await identity.signedServerHello())
-        outbox.send(Frame.clientUpdateRequest(ClientUpdateRequest()).text)
+        outbox.send(OlafMessage.clientUpdateRequest(ClientUpdateRequest()).text)
         await hub.registerOutboundLink(address, connection: connection, outbox: outbox)
         outbox.send(await hub.clientUpdateFrame())
         logger.info("link to neighbour up")
@@ -117,7 +117,7 @@ struct NeighbourDialer: Sendable {
     ) async -> Neighbour? {
         // Cheap test first: frames that cannot be a server_hello are not parsed at all.
         guard text.utf8.count <= context.limits.protocolLimits.maxFrameBytes, text.contains(ServerHelloData.typeName),
-            case .signed(let envelope)? = try? FrameDecoder.decode(
+            case .signed(let envelope)? = try? OlafMessageDecoder.decode(
                 Array(text.utf8), limits: context.limits.protocolLimits),
             case .serverHello(let claimed) = envelope.payload
         else {

@@ -29,7 +29,7 @@ public final class RelayStatistics: Sendable {
     public struct Counts: Sendable, Equatable {
         /// Frames accepted from clients or neighbours and passed on.
         public var relayed = 0
-        /// Frame copies written into peers' queues.
+        /// OlafMessage copies written into peers' queues.
         public var deliveries = 0
         public var dropped: [DropReason: Int] = [:]
         /// Neighbours' `server_hello` counter resets accepted (a restarted neighbour that forgot its counter).

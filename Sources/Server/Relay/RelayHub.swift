@@ -28,15 +28,10 @@ public actor RelayHub {
     private var clients: [String: LocalClient] = [:]  // by canonical fingerprint
     /// Numbers admissions, so lists keep connection order without an array that every disconnect must search.
     private var admissions: UInt64 = 0
-    private var neighbours: [ServerAddress: Neighbour] = [:]
-    /// What each neighbour calls itself in its verified `server_hello`: emitted in client lists (interop rule 12).
-    private var selfNames: [ServerAddress: String] = [:]
+    /// Each configured neighbour with what we know of its links, in one place.
+    private var neighbours: [ServerAddress: NeighbourEntry] = [:]
     /// Each neighbour's listed clients: its claims (minus keys connected here), and the index of them.
     private var neighbourClaims = NeighbourClaims()
-    private var outboundLinks: [ServerAddress: (connection: ConnectionID, outbox: any PeerOutbox)] = [:]
-    /// Sockets on which a neighbour proved itself with a verified `server_hello` (its inbound links, and our
-    /// dialled socket once it said hello there too): every one is cut when the neighbour is removed or re-keyed.
-    private var authenticatedLinks: [ServerAddress: [ConnectionID: any PeerOutbox]] = [:]
     private var counters: CounterTracker
     private var dirtyCounters: [String: UInt64] = [:]
     /// Our own clients changed since neighbours last got a `client_update`.
@@ -56,7 +51,7 @@ public actor RelayHub {
         self.logger = logger
         self.counters = CounterTracker(lastAccepted: counters)
         for neighbour in neighbours where neighbour.address != ownAddress {
-            self.neighbours[neighbour.address] = neighbour
+            self.neighbours[neighbour.address] = NeighbourEntry(neighbour: neighbour)
         }
         (listChangeSignals, listChanges) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (owedListAnswerSignals, owedListAnswerSignal) = AsyncStream.makeStream(
@@ -69,11 +64,6 @@ public actor RelayHub {
     func accept(counter: UInt64, from sender: String) throws(ProtocolError) {
         try counters.accept(counter, from: sender)
         dirtyCounters[sender] = counter
-    }
-
-    /// `accept(counter:from:)` for callers outside the actor.
-    func acceptCounter(_ counter: UInt64, from sender: String) throws(ProtocolError) {
-        try accept(counter: counter, from: sender)
     }
 
     /// Counters accepted since the last call, for persisting.
@@ -177,8 +167,8 @@ public actor RelayHub {
         for destination in destinations where seen.insert(destination).inserted {
             if destination == ownAddress {
                 deliveries += deliverLocally(frame, except: fingerprint)
-            } else if neighbours[destination] != nil {
-                if let link = outboundLinks[destination] {
+            } else if let entry = neighbours[destination] {
+                if let link = entry.dialled {
                     deliveries += send(frame, to: link.outbox, link: destination)
                 } else {
                     statistics.dropped(.neighbourLinkDown)
@@ -194,7 +184,9 @@ public actor RelayHub {
     func routePublicChat(frame: ByteBuffer, counter: UInt64, from fingerprint: String) throws(ProtocolError) {
         try accept(counter: counter, from: fingerprint)
         var deliveries = deliverLocally(frame, except: fingerprint)
-        for (address, link) in outboundLinks { deliveries += send(frame, to: link.outbox, link: address) }
+        for (address, entry) in neighbours {
+            if let link = entry.dialled { deliveries += send(frame, to: link.outbox, link: address) }
+        }
         statistics.relayed(deliveries: deliveries)
     }
 
@@ -208,7 +200,7 @@ public actor RelayHub {
     /// Whether `connection` is still an authenticated link of `address` (nil: not checked).
     private func isCurrentLink(_ address: ServerAddress, _ connection: ConnectionID?) -> Bool {
         guard let connection else { return neighbours[address] != nil }
-        return authenticatedLinks[address]?[connection] != nil
+        return neighbours[address]?.authenticated[connection] != nil
     }
 
     /// Looks up the key of a client listed by `neighbour`, by its fingerprint in any accepted spelling
@@ -297,37 +289,45 @@ public actor RelayHub {
     // MARK: Neighbourhood
 
     /// The configured neighbour at `address`, if any.
-    func neighbour(at address: ServerAddress) -> Neighbour? { neighbours[address] }
+    func neighbour(at address: ServerAddress) -> Neighbour? { neighbours[address]?.neighbour }
 
     /// All configured neighbours.
-    public var configuredNeighbours: [Neighbour] { Array(neighbours.values) }
+    public var configuredNeighbours: [Neighbour] { neighbours.values.map(\.neighbour) }
 
     /// Adds or replaces a neighbour at run time. A new key (or a new place to dial) cuts every link of the old
     /// one: what was authenticated under the old key must not keep speaking for the neighbour.
     public func setNeighbour(_ neighbour: Neighbour) {
         guard neighbour.address != ownAddress else { return }
-        if let previous = neighbours[neighbour.address],
+        if let previous = neighbours[neighbour.address]?.neighbour,
             previous.publicKey != neighbour.publicKey || previous.dialAddress != neighbour.dialAddress
                 || previous.dialAddress.usesTLS != neighbour.dialAddress.usesTLS
         {
             cutLinks(of: neighbour.address, reason: "neighbour re-keyed")
         }
-        neighbours[neighbour.address] = neighbour
+        if neighbours[neighbour.address] == nil {
+            neighbours[neighbour.address] = NeighbourEntry(neighbour: neighbour)
+        } else {
+            neighbours[neighbour.address]?.neighbour = neighbour
+        }
     }
 
     /// Removes a neighbour: its list is dropped and every link with it closed, dialled or inbound.
     public func removeNeighbour(at address: ServerAddress) {
-        neighbours[address] = nil
         cutLinks(of: address, reason: "neighbour removed")
+        neighbours[address] = nil
     }
 
     /// Closes every link with `address` and forgets what it told us.
     private func cutLinks(of address: ServerAddress, reason: String) {
-        outboundLinks.removeValue(forKey: address)?.outbox.close(code: .goingAway, reason: reason)
-        for outbox in (authenticatedLinks.removeValue(forKey: address) ?? [:]).values {
+        guard var entry = neighbours[address] else { return }
+        entry.dialled?.outbox.close(code: .goingAway, reason: reason)
+        for outbox in entry.authenticated.values {
             outbox.close(code: .policyViolation, reason: reason)
         }
-        selfNames[address] = nil
+        entry.dialled = nil
+        entry.authenticated = [:]
+        entry.selfName = nil
+        neighbours[address] = entry
         clearNeighbourSlice(address)
     }
 
@@ -335,9 +335,9 @@ public actor RelayHub {
     /// `name`. Refused (false) when the neighbour is no longer configured.
     func linkUp(_ address: ServerAddress, name: String, connection: ConnectionID, outbox: any PeerOutbox) -> Bool {
         guard neighbours[address] != nil else { return false }
-        authenticatedLinks[address, default: [:]][connection] = outbox
-        if selfNames[address] != name {
-            selfNames[address] = name
+        neighbours[address]?.authenticated[connection] = outbox
+        if neighbours[address]?.selfName != name {
+            neighbours[address]?.selfName = name
             listChanged()
         }
         return true
@@ -345,15 +345,14 @@ public actor RelayHub {
 
     /// Records that an authenticated link went down; once none remains, the neighbour's client list is cleared.
     func linkDown(_ address: ServerAddress, connection: ConnectionID) {
-        guard authenticatedLinks[address]?.removeValue(forKey: connection) != nil else { return }
-        if authenticatedLinks[address]?.isEmpty == true {
-            authenticatedLinks[address] = nil
+        guard neighbours[address]?.authenticated.removeValue(forKey: connection) != nil else { return }
+        if neighbours[address]?.authenticated.isEmpty == true {
             clearNeighbourSlice(address)
         }
     }
 
     /// Whether any socket with `address` is authenticated now.
-    func hasAuthenticatedLink(_ address: ServerAddress) -> Bool { authenticatedLinks[address] != nil }
+    func hasAuthenticatedLink(_ address: ServerAddress) -> Bool { neighbours[address]?.authenticated.isEmpty == false }
 
     /// Checks a verified `server_hello`'s counter and, when it is new, records the link as authenticated.
     /// With `allowingReset` (the caller checked where the connection comes from and that the signature was never
@@ -363,7 +362,7 @@ public actor RelayHub {
         _ neighbour: Neighbour, name: String, counter: UInt64, connection: ConnectionID, outbox: any PeerOutbox,
         allowingReset: Bool
     ) throws(ServerHelloRefusal) -> ServerHelloAdmission {
-        guard neighbours[neighbour.address] == neighbour else { throw .notConfigured }
+        guard neighbours[neighbour.address]?.neighbour == neighbour else { throw .notConfigured }
         var admission = ServerHelloAdmission.accepted
         do {
             try accept(counter: counter, from: neighbour.counterKey)
@@ -382,27 +381,32 @@ public actor RelayHub {
     /// authenticated by being dialled (whoever answers there may not be the neighbour): frames read on it count
     /// only after a verified `server_hello` on it (`admitServerHello`).
     func registerOutboundLink(_ address: ServerAddress, connection: ConnectionID, outbox: any PeerOutbox) {
-        outboundLinks[address]?.outbox.close(code: .goingAway, reason: "superseded by a new link")
-        outboundLinks[address] = (connection, outbox)
+        guard neighbours[address] != nil else {
+            // Removed while we dialled: the link has nobody to speak for.
+            outbox.close(code: .goingAway, reason: "neighbour removed")
+            return
+        }
+        neighbours[address]?.dialled?.outbox.close(code: .goingAway, reason: "superseded by a new link")
+        neighbours[address]?.dialled = (connection, outbox)
     }
 
     /// Unregisters our dialled socket when it ends.
     func unregisterOutboundLink(_ address: ServerAddress, connection: ConnectionID) {
-        if outboundLinks[address]?.connection == connection { outboundLinks[address] = nil }
+        if neighbours[address]?.dialled?.connection == connection { neighbours[address]?.dialled = nil }
         linkDown(address, connection: connection)
     }
 
     /// Our dialled link's state and the number of authenticated links (both directions) with `address`.
     public func linkState(of address: ServerAddress) -> NeighbourLinkState {
-        let dialled = outboundLinks[address]
-        let authenticated = authenticatedLinks[address] ?? [:]
+        let dialled = neighbours[address]?.dialled
+        let authenticated = neighbours[address]?.authenticated ?? [:]
         let dialledAuthenticated = dialled.map { authenticated[$0.connection] != nil } ?? false
         return NeighbourLinkState(
             outbound: dialled != nil, outboundAuthenticated: dialledAuthenticated, links: authenticated.count)
     }
 
     /// Whether our dialled link to `address` is up.
-    public func isLinked(_ address: ServerAddress) -> Bool { outboundLinks[address] != nil }
+    public func isLinked(_ address: ServerAddress) -> Bool { neighbours[address]?.dialled != nil }
 
     /// Replaces `address`'s claims with `keys` (minus any key connected here). A key that another neighbour
     /// also lists is withheld from the client list until only one claims it (counted and logged).
@@ -431,12 +435,12 @@ public actor RelayHub {
 
     /// How `address` is spelled in lists: as it names itself, else as the operator wrote it.
     private func listedName(of address: ServerAddress) -> String {
-        selfNames[address] ?? neighbours[address]?.address.spelling ?? address.spelling
+        neighbours[address].map { $0.selfName ?? $0.neighbour.address.spelling } ?? address.spelling
     }
 
     /// Sends our `client_update` to one neighbour on our dialled link (answer to `client_update_request`).
     func sendClientUpdate(to address: ServerAddress) {
-        guard let link = outboundLinks[address] else { return }
+        guard let link = neighbours[address]?.dialled else { return }
         _ = send(ByteBuffer(string: clientUpdateFrame()), to: link.outbox, link: address)
     }
 
@@ -444,7 +448,7 @@ public actor RelayHub {
 
     /// `client_update` with every client connected here.
     func clientUpdateFrame() -> String {
-        Frame.clientUpdate(ClientUpdate(clients: localClientKeys)).text
+        OlafMessage.clientUpdate(ClientUpdate(clients: localClientKeys)).text
     }
 
     /// `client_list` for local clients: our own clients first, then each neighbour's slice.
@@ -453,7 +457,7 @@ public actor RelayHub {
         for (address, keys) in neighbourClaims.listed.sorted(by: { $0.key.canonical < $1.key.canonical }) {
             servers.append(ClientList.Server(address: listedName(of: address), clients: keys))
         }
-        return Frame.clientList(ClientList(servers: servers)).text
+        return OlafMessage.clientList(ClientList(servers: servers)).text
     }
 
     /// The current `client_list` frame, encoded once per change and shared by every answer and push.
@@ -499,9 +503,11 @@ public actor RelayHub {
     func pushClientUpdate() {
         guard localClientsChanged else { return }
         localClientsChanged = false
-        guard !outboundLinks.isEmpty else { return }
+        guard neighbours.values.contains(where: { $0.dialled != nil }) else { return }
         let update = ByteBuffer(string: clientUpdateFrame())
-        for (address, link) in outboundLinks { _ = queue(update, on: link.outbox, peer: "neighbour \(address)") }
+        for (address, entry) in neighbours {
+            if let link = entry.dialled { _ = queue(update, on: link.outbox, peer: "neighbour \(address)") }
+        }
     }
 
     /// Wakes the list broadcaster again (it re-signals itself while a deferred `client_list` push is owed).
@@ -516,11 +522,24 @@ public actor RelayHub {
     public func closeAll(reason: String) {
         isShuttingDown = true
         for client in clients.values { client.outbox.close(code: .goingAway, reason: reason) }
-        for link in outboundLinks.values { link.outbox.close(code: .goingAway, reason: reason) }
-        for links in authenticatedLinks.values {
-            for outbox in links.values { outbox.close(code: .goingAway, reason: reason) }
+        for entry in neighbours.values {
+            entry.dialled?.outbox.close(code: .goingAway, reason: reason)
+            for outbox in entry.authenticated.values { outbox.close(code: .goingAway, reason: reason) }
         }
     }
+}
+
+/// One configured neighbour and its links: kept together so that removing or re-keying it cannot leave a link or
+/// a name behind.
+struct NeighbourEntry {
+    var neighbour: Neighbour
+    /// What it calls itself in its verified `server_hello`: emitted in client lists (interop rule 12).
+    var selfName: String?
+    /// Our dialled socket: the only one we send server-to-server traffic on.
+    var dialled: (connection: ConnectionID, outbox: any PeerOutbox)?
+    /// Sockets on which it proved itself with a verified `server_hello` (its links to us, and our dialled socket
+    /// once it said hello there too).
+    var authenticated: [ConnectionID: any PeerOutbox] = [:]
 }
 
 /// A neighbour's links as `olafctl` shows them.

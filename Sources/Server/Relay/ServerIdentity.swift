@@ -22,6 +22,6 @@ public actor ServerIdentity {
         try await store.saveOwnCounter(value)
         let envelope = try SignedEnvelope.sign(
             .serverHello(ServerHelloData(sender: address)), counter: value, with: key)
-        return Frame.signed(envelope).text
+        return OlafMessage.signed(envelope).text
     }
 }

@@ -127,7 +127,7 @@ final class InteropHomeServer: Sendable {
         nonisolated func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
             var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
             guard case .text(let first)? = try await messages.next(),
-                case .signed(let envelope)? = try? FrameDecoder.decode(first),
+                case .signed(let envelope)? = try? OlafMessageDecoder.decode(first),
                 case .hello(let hello) = envelope.payload, envelope.isSigned(by: hello.publicKey)
             else {
                 try await outbound.close(.policyViolation, reason: "the first message must be a signed hello")
@@ -175,7 +175,7 @@ final class InteropHomeServer: Sendable {
                 let list = ClientList(servers: [
                     ClientList.Server(address: address, clients: clients.values.map { $0.key })
                 ])
-                clients[id]?.outbox.yield(Frame.clientList(list).text)
+                clients[id]?.outbox.yield(OlafMessage.clientList(list).text)
             case "signed_data":
                 let relayed = behaviour.relayDataAsObject ? reencoded(frame) ?? text : text
                 for (other, client) in clients where other != id { client.outbox.yield(relayed) }

@@ -8,7 +8,7 @@ import Testing
 
 /// An olaf-client UI server (and its engine service) running in this process on 127.0.0.1 with a free port.
 final class UIHarness: Sendable {
-    let session: ClientSession
+    let session: UserSession
     let token: AccessToken
     let port: Int
     /// The URL the daemon prints (token included).
@@ -32,7 +32,7 @@ final class UIHarness: Sendable {
             ProcessInfo.processInfo.environment["OLAF_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         var configuration = EngineConfiguration(home: home, initialBackoff: .milliseconds(50))
         configure(&configuration)
-        let session = ClientSession(
+        let session = UserSession(
             keystore: ClientKeystore(directory: directory),
             store: try ClientStore(path: directory.file("client.sqlite")), configuration: configuration, logger: logger)
         let token = try AccessToken.random()
@@ -61,7 +61,7 @@ final class UIHarness: Sendable {
     }
 
     private init(
-        session: ClientSession, token: AccessToken, port: Int, url: String, dataDirectory: DataDirectory,
+        session: UserSession, token: AccessToken, port: Int, url: String, dataDirectory: DataDirectory,
         group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.session = session

@@ -22,7 +22,7 @@ extension AttackSuite {
             try #require(upgraded)
             let hello = try SignedEnvelope.sign(
                 .hello(HelloData(publicKey: identity.key.publicKey)), counter: 1, with: identity.key)
-            _ = try await onOwnThread { socket.sendFrame(opcode: 1, payload: Array(Frame.signed(hello).text.utf8)) }
+            _ = try await onOwnThread { socket.sendFrame(opcode: 1, payload: Array(OlafMessage.signed(hello).text.utf8)) }
             #expect(await waitUntil { await server.hub.localClientCount == clientsBefore + 1 })
             return (socket, identity)
         }
@@ -58,12 +58,12 @@ extension AttackSuite {
                 .publicChat(PublicChatData(sender: identity.fingerprint, message: "in a binary frame")), counter: 2,
                 with: identity.key)
             _ = try await onOwnThread {
-                socket.sendFrame(opcode: 2, payload: Array(Frame.signed(chat).text.utf8))  // binary: not the protocol
+                socket.sendFrame(opcode: 2, payload: Array(OlafMessage.signed(chat).text.utf8))  // binary: not the protocol
                 socket.sendFrame(opcode: 2, payload: [UInt8](repeating: 0xFF, count: 100_000))
                 socket.sendFrame(opcode: 9, payload: Array("ping".utf8))
                 // A text message split in two fragments, then a genuine chat.
                 let text = Array(
-                    Frame.signed(
+                    OlafMessage.signed(
                         try SignedEnvelope.sign(
                             .publicChat(PublicChatData(sender: identity.fingerprint, message: "fragmented")),
                             counter: 3,

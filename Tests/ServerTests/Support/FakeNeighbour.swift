@@ -21,5 +21,5 @@ struct FakeNeighbour {
         return FakeNeighbour(key: key, address: address, link: link)
     }
 
-    func sendClientUpdate(_ keys: [RSAPublicKey]) { link.send(Frame.clientUpdate(ClientUpdate(clients: keys)).text) }
+    func sendClientUpdate(_ keys: [RSAPublicKey]) { link.send(OlafMessage.clientUpdate(ClientUpdate(clients: keys)).text) }
 }

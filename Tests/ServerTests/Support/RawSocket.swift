@@ -129,7 +129,7 @@ final class RawSocket: Sendable {
     }
 
     /// A frame received from the server.
-    struct Frame {
+    struct OlafMessage {
         let opcode: UInt8
         let payload: [UInt8]
         /// The close code of a close frame.
@@ -139,7 +139,7 @@ final class RawSocket: Sendable {
     }
 
     /// Reads the next frame; nil when the peer closed or the timeout passed.
-    func readFrame() -> Frame? {
+    func readFrame() -> OlafMessage? {
         let head = read(exactly: 2)
         guard head.count == 2 else { return nil }
         var length = Int(head[1] & 0x7F)
@@ -154,7 +154,7 @@ final class RawSocket: Sendable {
         }
         let payload = read(exactly: length)
         guard payload.count == length else { return nil }
-        return Frame(opcode: head[0] & 0x0F, payload: payload)
+        return OlafMessage(opcode: head[0] & 0x0F, payload: payload)
     }
 
     /// Reads frames until a close frame (returns its code, or 1005 without one) or until the connection ends

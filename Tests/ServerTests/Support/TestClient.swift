@@ -129,7 +129,7 @@ final class TestClient: Sendable {
     @discardableResult
     func sendSigned(_ payload: SignedPayload, counter: UInt64? = nil, signer: RSAPrivateKey? = nil) throws -> String {
         let envelope = try SignedEnvelope.sign(payload, counter: counter ?? nextCounter(), with: signer ?? key)
-        let text = Frame.signed(envelope).text
+        let text = OlafMessage.signed(envelope).text
         send(text)
         return text
     }
@@ -162,7 +162,7 @@ final class TestClient: Sendable {
         return try sendSigned(.chat(chat))
     }
 
-    func requestClientList() { send(Frame.clientListRequest(ClientListRequest()).text) }
+    func requestClientList() { send(OlafMessage.clientListRequest(ClientListRequest()).text) }
 
     func close() { outgoing.finish() }
 
@@ -187,8 +187,8 @@ final class TestClient: Sendable {
 
     /// Waits until a received frame satisfies `predicate`; returns it, or nil after `timeout`.
     /// Frames received before index `start` are not considered.
-    func waitFor(timeout: Duration = .seconds(20), from start: Int = 0, _ predicate: (Frame, String) -> Bool) async
-        -> Frame?
+    func waitFor(timeout: Duration = .seconds(20), from start: Int = 0, _ predicate: (OlafMessage, String) -> Bool) async
+        -> OlafMessage?
     {
         let deadline = ContinuousClock.now + timeout
         var checked = start
@@ -197,7 +197,7 @@ final class TestClient: Sendable {
             while checked < frames.count {
                 let text = frames[checked]
                 checked += 1
-                if let frame = try? FrameDecoder.decode(text, limits: ProtocolLimits(maxFrameBytes: 64 << 20)),
+                if let frame = try? OlafMessageDecoder.decode(text, limits: ProtocolLimits(maxFrameBytes: 64 << 20)),
                     predicate(frame, text)
                 {
                     return frame

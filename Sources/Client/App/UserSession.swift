@@ -5,7 +5,7 @@ import OlafCrypto
 
 /// The daemon's one user session: locked until the keystore is unlocked (or a key created), then an engine
 /// running against the home server. The UI and the CLI drive it; `EngineService` runs the engine it starts.
-public actor ClientSession {
+public actor UserSession {
     public nonisolated let keystore: ClientKeystore
     public nonisolated let store: ClientStore
     public nonisolated let configuration: EngineConfiguration

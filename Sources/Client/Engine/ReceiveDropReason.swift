@@ -1,5 +1,5 @@
 /// Why the engine did not show a received frame. Counted per reason and shown in the UI.
-public enum DropReason: String, Sendable, Codable, CaseIterable {
+public enum ReceiveDropReason: String, Sendable, Codable, CaseIterable {
     /// Not valid protocol JSON (object `data` is read through its Python re-serialisation, interop rule 14).
     case malformed
     /// A valid message that a client never receives (hello, server_hello, client_update…).

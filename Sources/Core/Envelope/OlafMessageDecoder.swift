@@ -1,5 +1,5 @@
 /// Reads and validates one received frame.
-public enum FrameDecoder {
+public enum OlafMessageDecoder {
     /// What to do with a `signed_data` whose `data` is a JSON object instead of a string (v1.1 peers).
     public enum ObjectDataPolicy: Sendable {
         /// Refuse it (`dataNotString`): the default, and the only choice where the signature must be checked.
@@ -14,18 +14,18 @@ public enum FrameDecoder {
         case verifyAsPython
     }
 
-    /// Parses `bytes` (UTF-8 JSON text) into a validated `Frame`.
+    /// Parses `bytes` (UTF-8 JSON text) into a validated `OlafMessage`.
     public static func decode(
         _ bytes: some Collection<UInt8>, limits: ProtocolLimits = .default,
         objectData: ObjectDataPolicy = .reject
-    ) throws(ProtocolError) -> Frame {
+    ) throws(ProtocolError) -> OlafMessage {
         guard bytes.count <= limits.maxFrameBytes else {
             throw .frameTooLarge(limit: limits.maxFrameBytes, actual: bytes.count)
         }
         let object = try parseObject(bytes, limits: limits, field: "frame")
         let type = try FieldReader(object).string("type", maxBytes: 64)
         switch type {
-        case Frame.signedDataType: return .signed(try envelope(object, limits: limits, objectData: objectData))
+        case OlafMessage.signedDataType: return .signed(try envelope(object, limits: limits, objectData: objectData))
         case ClientListRequest.typeName: return .clientListRequest(try ClientListRequest(wire: object, limits: limits))
         case ClientList.typeName: return .clientList(try ClientList(wire: object, limits: limits))
         case ClientUpdate.typeName: return .clientUpdate(try ClientUpdate(wire: object, limits: limits))
@@ -39,7 +39,7 @@ public enum FrameDecoder {
     public static func decode(
         _ text: String, limits: ProtocolLimits = .default,
         objectData: ObjectDataPolicy = .reject
-    ) throws(ProtocolError) -> Frame {
+    ) throws(ProtocolError) -> OlafMessage {
         try decode(Array(text.utf8), limits: limits, objectData: objectData)
     }
 

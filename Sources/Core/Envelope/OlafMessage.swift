@@ -1,5 +1,5 @@
-/// One WebSocket text message of the protocol.
-public enum Frame: Sendable, Equatable {
+/// One message of the protocol, decoded (what one WebSocket text message carries).
+public enum OlafMessage: Sendable, Equatable {
     case signed(SignedEnvelope)
     case clientListRequest(ClientListRequest)
     case clientList(ClientList)
