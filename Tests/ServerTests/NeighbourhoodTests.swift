@@ -75,7 +75,7 @@ struct NeighbourhoodTests {
         let servers = try await Mesh.start(2) { index, configuration in
             configuration.limits.messagesPerSecondPerClient = 100_000
             configuration.limits.messageBurstPerClient = 100_000
-            if index == 0 { configuration.limits.outboxCapacity = 8 }
+            if index == 0 { configuration.limits.outboxBytes = 4096 }
         }
         let alice = try await TestClient.connected(to: servers[0])
         let bob = try await TestClient.connected(to: servers[1])

@@ -27,7 +27,7 @@ struct RobustnessTests {
     @Test("a client that stops reading is disconnected while the others keep receiving")
     func slowReader() async throws {
         let server = try await TestServer.start {
-            $0.limits.outboxCapacity = 64
+            $0.limits.outboxBytes = 64 << 10
             $0.limits.messagesPerSecondPerClient = 100_000
             $0.limits.messageBurstPerClient = 100_000
             $0.limits.abuse.bytesPerSecondPerClient = 1e12
@@ -58,7 +58,6 @@ struct RobustnessTests {
     @Test("a client that stops reading is disconnected once outbox_bytes wait for it, however few frames that is")
     func slowReaderBoundedInBytes() async throws {
         let server = try await TestServer.start {
-            $0.limits.outboxCapacity = 100_000  // the frame bound alone never trips here
             $0.limits.outboxBytes = 512 << 10
             $0.limits.messagesPerSecondPerClient = 100_000
             $0.limits.messageBurstPerClient = 100_000
@@ -110,7 +109,6 @@ struct RobustnessTests {
     @Test("a client we are closing that stops reading cannot hold its connection open")
     func closedClientThatStopsReading() async throws {
         let server = try await TestServer.start {
-            $0.limits.outboxCapacity = 100_000  // never dropped as a slow reader here
             $0.limits.outboxBytes = .max
             $0.limits.messagesPerSecondPerClient = 1
             $0.limits.messageBurstPerClient = 1_000

@@ -131,10 +131,10 @@ public enum ConfigFile {
             }
             limits.listAnswersPerSecond = value
         }
-        if let value = try reader.positive("limits.outbox_capacity") { limits.outboxCapacity = Int(value) }
-        if let value = try reader.positive("limits.neighbour_outbox_capacity") {
-            limits.neighbourOutboxCapacity = Int(value)
-        }
+        // Frame counts no longer bound a peer's queue (its bytes do, and its socket's writability): the keys of
+        // older configuration files are still read and checked, and have no effect.
+        _ = try reader.positive("limits.outbox_capacity")
+        _ = try reader.positive("limits.neighbour_outbox_capacity")
         if let value = try reader.positive("limits.outbox_bytes") { limits.outboxBytes = Int(value) }
         if let value = try reader.positive("limits.neighbour_outbox_bytes") { limits.neighbourOutboxBytes = Int(value) }
         if let value = try reader.number("limits.hello_timeout_seconds") {

@@ -10,16 +10,12 @@ public struct ServerLimits: Sendable, Equatable {
     public var messagesPerSecondPerClient: Double
     /// Burst a client may send above the sustained rate.
     public var messageBurstPerClient: Double
-    /// Frames that may wait for one peer while its socket is not writable before it counts as too slow and is
-    /// disconnected.
-    public var outboxCapacity: Int
-    /// The same for our dialled link to a neighbour, which carries as much as all our clients together: a burst
-    /// the neighbour reads without trouble must not cost the whole link (and its list) as a "slow consumer".
-    public var neighbourOutboxCapacity: Int
     /// Bytes that may wait for one client (queued, or written but not yet taken by its socket) before it counts
     /// as too slow and is disconnected: what one silent reader can pin in memory.
     public var outboxBytes: Int
-    /// The same for our dialled link to a neighbour (it carries what all our clients send).
+    /// The same for our dialled link to a neighbour, which carries what all our clients send: a burst the
+    /// neighbour reads without trouble must not cost the whole link (and its list) as a "slow consumer". Also
+    /// what a neighbour's link may have waiting for us to process.
     public var neighbourOutboxBytes: Int
     /// Answers to `client_list_request` per second per client; requests beyond it are answered together, once
     /// the interval has passed (a list can be megabytes: each answer must cost the asker time).
@@ -36,7 +32,7 @@ public struct ServerLimits: Sendable, Equatable {
 
     public init(
         protocolLimits: ProtocolLimits = .default, maxClients: Int = 20_000, messagesPerSecondPerClient: Double = 5,
-        messageBurstPerClient: Double = 60, listAnswersPerSecond: Double = 2, outboxCapacity: Int = 4096, neighbourOutboxCapacity: Int = 65_536,
+        messageBurstPerClient: Double = 60, listAnswersPerSecond: Double = 2,
         outboxBytes: Int = 8 << 20, neighbourOutboxBytes: Int = 64 << 20, helloTimeout: Duration = .seconds(10),
         abuse: AbuseLimits = AbuseLimits()
     ) {
@@ -45,8 +41,6 @@ public struct ServerLimits: Sendable, Equatable {
         self.messagesPerSecondPerClient = messagesPerSecondPerClient
         self.messageBurstPerClient = messageBurstPerClient
         self.listAnswersPerSecond = listAnswersPerSecond
-        self.outboxCapacity = outboxCapacity
-        self.neighbourOutboxCapacity = neighbourOutboxCapacity
         self.outboxBytes = outboxBytes
         self.neighbourOutboxBytes = neighbourOutboxBytes
         self.helloTimeout = helloTimeout
