@@ -15,7 +15,7 @@ struct BenchClient: Sendable {
         let upgraded = loop.makePromise(of: Void.self)
         let host = "127.0.0.1:\(port)"
         let channel = try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(30))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

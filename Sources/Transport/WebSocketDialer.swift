@@ -52,7 +52,7 @@ public enum WebSocketDialer {
         let sslContext = try target.tls.map { try NIOSSLContext(configuration: $0) }
         let upgraded = try await ClientBootstrap(group: group)
             .connectTimeout(handshakeTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try configure(
